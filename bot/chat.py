@@ -1,0 +1,301 @@
+"""The neutral vocabulary every part of Hearth speaks.
+
+Platform adapters translate Slack and Discord payloads into these values and
+render the outbound ones; feature slices only ever see these. Every identity
+carries its workspace, so no rule can mix one team's data with another's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+
+class Platform(StrEnum):
+    LOCAL = "local"
+    SLACK = "slack"
+    DISCORD = "discord"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    MANAGER = "manager"
+    MEMBER = "member"
+
+    @property
+    def can_manage(self) -> bool:
+        return self in (Role.ADMIN, Role.MANAGER)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class WorkspaceRef:
+    platform: Platform
+    workspace_id: str
+
+    def member(self, user_id: str) -> MemberRef:
+        return MemberRef(self, user_id)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class MemberRef:
+    workspace: WorkspaceRef
+    user_id: str
+
+
+DEFAULT_LOCALE = "en"
+DEFAULT_TIMEZONE = "UTC"
+
+
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    ref: WorkspaceRef
+    name: str
+    locale: str = DEFAULT_LOCALE
+    timezone: str = DEFAULT_TIMEZONE
+    settings: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    ref: MemberRef
+    name: str
+    timezone: str | None = None
+    locale: str | None = None
+    role: Role = Role.MEMBER
+    is_bot: bool = False
+    joined_at: datetime | None = None
+    left_at: datetime | None = None
+    opt_outs: frozenset[str] = frozenset()
+
+    @property
+    def active(self) -> bool:
+        return self.left_at is None
+
+    def timezone_in(self, workspace: Workspace) -> str:
+        return self.timezone or workspace.timezone
+
+    def locale_in(self, workspace: Workspace) -> str:
+        return self.locale or workspace.locale
+
+
+# --- inbound events -------------------------------------------------------
+#
+# Each event carries the platform's delivery id: the inbox claims
+# (platform, workspace, delivery id) once, so retries and replays are skipped.
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    delivery_id: str
+    workspace: WorkspaceRef
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommandInvoked(Event):
+    """A slash command: `/kudos @ana for the launch` is command "kudos"."""
+
+    actor: str
+    channel: str
+    command: str
+    text: str
+    is_dm: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessagePosted(Event):
+    actor: str
+    channel: str
+    message_id: str
+    text: str
+    thread_id: str | None = None
+    is_dm: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageDeleted(Event):
+    channel: str
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReactionAdded(Event):
+    actor: str
+    channel: str
+    message_id: str
+    message_author: str | None
+    emoji: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReactionRemoved(Event):
+    actor: str
+    channel: str
+    message_id: str
+    message_author: str | None
+    emoji: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberJoined(Event):
+    member: Member
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberLeft(Event):
+    user_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ButtonPressed(Event):
+    actor: str
+    channel: str | None
+    message_id: str | None
+    action_id: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FormSubmitted(Event):
+    actor: str
+    form_id: str
+    value: str
+    fields: Mapping[str, str]
+    channel: str | None = None
+
+
+EVENT_TYPES: tuple[type[Event], ...] = (
+    CommandInvoked,
+    MessagePosted,
+    MessageDeleted,
+    ReactionAdded,
+    ReactionRemoved,
+    MemberJoined,
+    MemberLeft,
+    ButtonPressed,
+    FormSubmitted,
+)
+
+
+# --- outbound -------------------------------------------------------------
+
+
+def N_(msgid: str) -> str:
+    """Mark a string for translation; the renderer translates it per locale."""
+    return msgid
+
+
+class Visibility(StrEnum):
+    PUBLIC = "public"  # in a channel, for everyone there
+    PRIVATE = "private"  # in a channel, seen only by `to` (Slack ephemeral)
+    DM = "dm"  # a direct message to `to`
+    THREAD = "thread"  # a reply under `thread` (a message id) or `thread_key`
+
+
+class ButtonStyle(StrEnum):
+    DEFAULT = "default"
+    PRIMARY = "primary"
+    DANGER = "danger"
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """A button. `label` is an English msgid, translated when rendered."""
+
+    label: str
+    action_id: str
+    value: str = ""
+    style: ButtonStyle = ButtonStyle.DEFAULT
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """What to say, not how: adapters render it for their platform.
+
+    `channel` None means "where the triggering event happened". A message with
+    a `key` can be found again: later messages thread under it with
+    `thread_key`, and the outbox never sends the same key twice.
+    """
+
+    template: str
+    context: Mapping[str, object] = field(default_factory=dict)
+    visibility: Visibility = Visibility.PUBLIC
+    channel: str | None = None
+    to: str | None = None
+    thread: str | None = None
+    thread_key: str | None = None
+    key: str | None = None
+    actions: tuple[Action, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.visibility in (Visibility.PRIVATE, Visibility.DM) and self.to is None:
+            raise ValueError(f"a {self.visibility} message needs `to`")
+        if self.visibility is Visibility.THREAD and not (self.thread or self.thread_key):
+            raise ValueError("a thread message needs `thread` or `thread_key`")
+
+
+class FieldKind(StrEnum):
+    TEXT = "text"
+    LONG_TEXT = "long_text"
+    URL = "url"
+    CHOICE = "choice"
+
+
+@dataclass(frozen=True, slots=True)
+class FormField:
+    name: str
+    label: str
+    kind: FieldKind = FieldKind.TEXT
+    required: bool = True
+    choices: tuple[str, ...] = ()
+    initial: str = ""
+    max_length: int = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A modal for `to` to fill in; its submission arrives as FormSubmitted."""
+
+    form_id: str
+    title: str
+    fields: tuple[FormField, ...]
+    to: str
+    value: str = ""
+    submit_label: str = "Submit"
+
+
+Reply = Message | Form
+
+
+# --- ports the core offers every slice -----------------------------------
+
+
+class Directory(Protocol):
+    """Who is who: the workspaces and members Hearth knows."""
+
+    async def workspace(self, ref: WorkspaceRef) -> Workspace | None: ...
+
+    async def member(self, ref: MemberRef) -> Member | None: ...
+
+    async def members(self, workspace: WorkspaceRef) -> list[Member]: ...
+
+    async def find_member(self, workspace: WorkspaceRef, name: str) -> Member | None:
+        """A member by user id or by (case-insensitive) name."""
+        ...
+
+
+class Roster(Directory, Protocol):
+    """The directory, writable: adapters and the local workspace keep it current."""
+
+    async def save_workspace(self, workspace: Workspace) -> None:
+        """Insert or update (name, locale, time zone, settings)."""
+        ...
+
+    async def save_member(self, member: Member) -> None:
+        """Insert or update every field of the member."""
+        ...
+
+    async def member_left(self, ref: MemberRef, at: datetime) -> None: ...

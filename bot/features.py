@@ -1,0 +1,211 @@
+"""A feature is a value: the commands, listeners, buttons, forms and jobs of a slice.
+
+`kudos.build(...)` returns a `Feature`; the composition root lists the features
+that run. Nothing registers itself at import time.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from bot.chat import (
+    ButtonPressed,
+    CommandInvoked,
+    Event,
+    FormSubmitted,
+    Member,
+    Reply,
+    Workspace,
+    WorkspaceRef,
+)
+
+E = TypeVar("E", bound=Event)
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """A neutral fact one slice announces and others may act on.
+
+    Slices never import each other: onboarding returns
+    `Signal("newcomer.joined", ...)` and the composition root routes it to
+    whichever features listen to that topic.
+    """
+
+    topic: str
+    workspace: WorkspaceRef
+    data: Mapping[str, str] = field(default_factory=dict)
+
+
+Outcome = Reply | Signal
+Response = Outcome | Sequence[Outcome] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Call(Generic[E]):
+    """One inbound event, with who sent it and when, ready for a handler."""
+
+    event: E
+    workspace: Workspace
+    actor: Member | None
+    now: datetime
+    rng: random.Random
+
+    @property
+    def locale(self) -> str:
+        return self.actor.locale_in(self.workspace) if self.actor else self.workspace.locale
+
+    @property
+    def timezone(self) -> str:
+        return self.actor.timezone_in(self.workspace) if self.actor else self.workspace.timezone
+
+
+Invocation = Call[CommandInvoked]
+Press = Call[ButtonPressed]
+Submission = Call[FormSubmitted]
+
+Handler = Callable[[Call[Any]], Awaitable[Response]]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A slash command. `description` and `usage` are English msgids."""
+
+    name: str
+    handler: Callable[[Invocation], Awaitable[Response]]
+    description: str
+    usage: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Listener:
+    event: type[Event]
+    handler: Handler
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonRoute:
+    """Buttons whose action id starts with `prefix` (for example "kudos.")."""
+
+    prefix: str
+    handler: Callable[[Press], Awaitable[Response]]
+
+
+@dataclass(frozen=True, slots=True)
+class FormRoute:
+    prefix: str
+    handler: Callable[[Submission], Awaitable[Response]]
+
+
+@dataclass(frozen=True, slots=True)
+class SignalListener:
+    topic: str
+    handler: Callable[[Signal, datetime], Awaitable[Response]]
+
+
+# --- recurrences: when a job fires, described without any scheduler library --
+
+
+@dataclass(frozen=True, slots=True)
+class Cron:
+    """Calendar fields in APScheduler's cron syntax, evaluated in `timezone`.
+
+    `Cron(hour="10", day="1st tue,1st thu", timezone="Europe/Paris")`.
+    """
+
+    timezone: str
+    minute: str = "0"
+    hour: str = "*"
+    day: str = "*"
+    month: str = "*"
+    day_of_week: str = "*"
+    week: str = "*"
+    year: str = "*"
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Every:
+    """A fixed period from `start` (aware), e.g. every two weeks."""
+
+    interval: timedelta
+    start: datetime
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class Once:
+    """Fixed moments (aware datetimes)."""
+
+    moments: tuple[datetime, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    """Fires whenever any of its parts fires."""
+
+    parts: tuple[Recurrence, ...]
+
+
+Recurrence = Cron | Every | Once | AnyOf
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """One claimed firing of a job, handed to the job's function."""
+
+    key: str
+    scheduled_for: datetime
+    now: datetime
+    workspace: Workspace
+    rng: random.Random
+
+    @property
+    def late_by(self) -> timedelta:
+        return self.now - self.scheduled_for
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """A recurring piece of work in one workspace.
+
+    `key` is stable across restarts and processes: the run table claims
+    `(key, scheduled_for)` once, whichever process gets there first. Messages a
+    job returns must name their channel or recipient.
+    """
+
+    key: str
+    workspace: WorkspaceRef
+    recurrence: Recurrence
+    run: Callable[[Tick], Awaitable[Response]]
+    grace: timedelta = timedelta(hours=1)
+    since: datetime | None = None  # no slot before this fires (e.g. creation time)
+
+
+JobSource = Callable[[], Awaitable[Sequence[Job]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    name: str
+    commands: tuple[Command, ...] = ()
+    listeners: tuple[Listener, ...] = ()
+    buttons: tuple[ButtonRoute, ...] = ()
+    forms: tuple[FormRoute, ...] = ()
+    signals: tuple[SignalListener, ...] = ()
+    jobs: JobSource | None = None
+    templates: Path | None = None
+
+
+def outcomes(response: Response) -> list[Outcome]:
+    """Flatten what a handler returned into a list."""
+    if response is None:
+        return []
+    if isinstance(response, Sequence):
+        return list(response)
+    return [response]

@@ -1,0 +1,74 @@
+"""Hearth's storage: SQLAlchemy implementations of the store ports.
+
+`open_storage(url)` is the one entry point: it builds the engine for the URL
+(SQLite or PostgreSQL), a session factory, and a store per port. Feature
+stores added later take the same `session_factory`. The schema belongs to
+the migrations: call `upgrade(url)` before opening a database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from storage.engine import create_engine
+from storage.inbox import SqlInbox
+from storage.migrations import downgrade, upgrade
+from storage.outbox import SqlOutbox
+from storage.roster import SqlRoster, utc_now
+from storage.runs import SqlRunStore
+
+__all__ = [
+    "SqlInbox",
+    "SqlOutbox",
+    "SqlRoster",
+    "SqlRunStore",
+    "Storage",
+    "create_engine",
+    "downgrade",
+    "open_storage",
+    "upgrade",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Storage:
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    roster: SqlRoster
+    inbox: SqlInbox
+    outbox: SqlOutbox
+    runs: SqlRunStore
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def __aenter__(self) -> Storage:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+
+async def open_storage(url: str | URL, *, clock: Callable[[], datetime] = utc_now) -> Storage:
+    """Open the stores on `url`; `clock` stamps the rows whose callers pass no time."""
+    engine = create_engine(url)
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    return Storage(
+        engine=engine,
+        session_factory=sessions,
+        roster=SqlRoster(sessions, clock=clock),
+        inbox=SqlInbox(sessions),
+        outbox=SqlOutbox(sessions),
+        runs=SqlRunStore(sessions),
+    )
