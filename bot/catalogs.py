@@ -60,7 +60,11 @@ class Catalogs:
     @property
     def available(self) -> frozenset[str]:
         shipped = (
-            {entry.name for entry in self._directory.iterdir() if self.po_path(entry.name).is_file()}
+            {
+                entry.name
+                for entry in self._directory.iterdir()
+                if self.po_path(entry.name).is_file()
+            }
             if self._directory.is_dir()
             else set()
         )
@@ -88,7 +92,7 @@ class Catalogs:
 def extract_messages(root: Path) -> Catalog:
     """Every msgid in the code and templates under `root`, as `babel.cfg` maps them."""
     with (root / "babel.cfg").open(encoding="utf-8") as cfg:
-        method_map, options_map = parse_mapping_cfg(cfg, "babel.cfg")
+        method_map, options_map = parse_mapping_cfg(cfg, "babel.cfg")  # type: ignore[no-untyped-call]
     catalog = Catalog(project="Hearth", domain=DOMAIN, charset="utf-8")
     found = extract_from_dir(
         root,

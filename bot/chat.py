@@ -183,7 +183,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
 # --- outbound -------------------------------------------------------------
 
 
-def N_(msgid: str) -> str:
+def N_(msgid: str) -> str:  # noqa: N802 (the gettext marker convention)
     """Mark a string for translation; the renderer translates it per locale."""
     return msgid
 
@@ -264,7 +264,7 @@ class Form:
     fields: tuple[FormField, ...]
     to: str
     value: str = ""
-    submit_label: str = "Submit"
+    submit_label: str = N_("Submit")
 
 
 Reply = Message | Form

@@ -50,7 +50,7 @@ def shorten(text: str, limit: int = MAX_VALUE_LENGTH) -> str:
     return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
 
 
-def protected(text: str, pattern: re.Pattern[str], convert: Callable[[str], str]) -> str:
+def protected(text: str, pattern: re.Pattern[str], *, convert: Callable[[str], str]) -> str:
     """Apply `convert` to `text` with every `pattern` match held out of its reach."""
     held: list[str] = []
 
@@ -95,7 +95,7 @@ class Dialect:
         """`url` made safe as a link target, or None unless it is http(s)."""
         if not re.match(r"https?://[^\s]+$", url, re.IGNORECASE):
             return None
-        return quote(clean(url), safe="/:?=&%#+,;.~!$'*-_")
+        return quote(clean(url), safe="/:?=&%#+,;.~!$'-_")
 
     def _escape(self, value: str) -> str:
         return value
@@ -190,12 +190,6 @@ class DiscordDialect(Dialect):
 
     def channel(self, channel_id: str, name: str | None = None) -> str | None:
         return f"<#{channel_id}>" if _DISCORD_ID.fullmatch(channel_id) else None
-
-    def link_target(self, url: str) -> str | None:
-        target = Dialect.link_target(self, url)
-        if target is None:
-            return None
-        return target.replace("(", "%28").replace(")", "%29").replace("*", "%2A")
 
     def _escape(self, value: str) -> str:
         return _DISCORD_SPECIALS.sub(r"\\\g<0>", value).replace("@", "@" + ZWSP)

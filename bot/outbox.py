@@ -44,9 +44,7 @@ class Outbox(Protocol):
         `lease_until`."""
         ...
 
-    async def sent(
-        self, envelope_id: int, *, channel: str, message_id: str, now: datetime
-    ) -> None:
+    async def sent(self, envelope_id: int, *, channel: str, message_id: str, now: datetime) -> None:
         """Mark sent; remember where a keyed message landed."""
         ...
 

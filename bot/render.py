@@ -1,12 +1,11 @@
 """Turn a neutral `Message` into text for one platform, in one language.
 
 A template is written once, in Markdown, and rendered through a sandboxed
-jinja2 environment per (dialect, locale): template text is converted to the
-dialect when it is loaded, every `{{ value }}` is escaped by `finalize`, and
-`{% trans %}` blocks go through our own gettext, because jinja2 hands their
-variables to gettext instead of `finalize`. Only our filters return `Safe`
-text, and every ping they write is recorded so adapters can allow exactly
-those. The sandbox matters: admins may override templates per workspace.
+jinja2 environment per (dialect, locale), built lazily by `bot.templating`.
+Template text is converted to the dialect as it is loaded, with jinja tags
+held aside, so `**{{ name }}**` works and user values are never converted.
+The sandbox matters: admins may override templates per workspace, and an
+override is only saved once `Renderer.validate` has rendered it.
 """
 
 from __future__ import annotations
@@ -15,42 +14,29 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
-from contextvars import ContextVar
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from itertools import product
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime, format_time, format_timedelta
-from babel.numbers import format_decimal
-from babel.support import NullTranslations
 from jinja2 import (
     BaseLoader,
     FileSystemLoader,
     PrefixLoader,
-    StrictUndefined,
     TemplateError,
     TemplateSyntaxError,
 )
 from jinja2 import Environment as JinjaEnvironment
-from jinja2.exceptions import SecurityError, UndefinedError
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
-from bot.catalogs import SOURCE_LOCALE, Catalogs, normalize_locale, resolve_locale
-from bot.chat import (
-    ButtonStyle,
-    FieldKind,
-    Form,
-    Member,
-    MemberRef,
-    Message,
-    Platform,
-    WorkspaceRef,
-)
-from bot.dialects import DIALECTS, PLAIN, Dialect, Safe, clean, fit, protected, shorten
+from bot.catalogs import SOURCE_LOCALE, Catalogs, resolve_locale
+from bot.chat import ButtonStyle, FieldKind, Form, Member, Message, Platform, WorkspaceRef
+from bot.dialects import DIALECTS, PLAIN, Dialect, clean, fit, protected, shorten
 from bot.features import Feature
+from bot.templating import build_environment, plain, recording, substitute
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +51,6 @@ _JINJA = re.compile(
     re.DOTALL,
 )
 _ENDTRANS = re.compile(r"(\{%[-+]?\s*endtrans\s*)%\}")
-_PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
@@ -121,31 +106,15 @@ def convert_template(source: str, dialect: Dialect) -> str:
     A trans block is text, so the newline after `{% endtrans %}` is kept even
     though `trim_blocks` drops the one after other block tags.
     """
-    return _ENDTRANS.sub(r"\1+%}", protected(source, _JINJA, dialect.convert))
-
-
-@dataclass(slots=True)
-class _Pass:
-    """What one render call knows beyond its environment."""
-
-    timezone: ZoneInfo
-    mentions: dict[str, str] = field(default_factory=dict)  # user id -> ping written
-
-
-_current: ContextVar[_Pass | None] = ContextVar("hearth_render_pass", default=None)
-
-
-def _active() -> _Pass:
-    current = _current.get()
-    if current is None:
-        raise RuntimeError("a Hearth filter was used outside Renderer.render")
-    return current
+    return _ENDTRANS.sub(r"\1+%}", protected(source, _JINJA, convert=dialect.convert))
 
 
 class _TemplateLoader(BaseLoader):
     """`feature/name` -> `<feature templates>/name.j2`, Markdown converted for one dialect."""
 
-    def __init__(self, files: PrefixLoader, overrides: Mapping[str, str], dialect: Dialect):
+    def __init__(
+        self, files: PrefixLoader, *, overrides: Mapping[str, str], dialect: Dialect
+    ) -> None:
         self._files = files
         self._overrides = overrides
         self._dialect = dialect
@@ -198,24 +167,26 @@ class Renderer:
         return self._catalogs.available
 
     def template_names(self) -> list[str]:
-        return _TemplateLoader(self._files, self._overrides, PLAIN).list_templates()
+        return _TemplateLoader(
+            self._files, overrides=self._overrides, dialect=PLAIN
+        ).list_templates()
 
     def render(self, message: Message, *, dialect: Dialect, locale: str, timezone: str) -> Rendered:
+        """Text over the dialect's limit is cut; `mentions` keeps only the pings left in it."""
         locale = resolve_locale(locale, None, self.locales)
         text, mentions = self._render_text(message, dialect=dialect, locale=locale, tz=timezone)
         if dialect.limit is not None and len(text) > dialect.limit:
             log.warning("%s is %s characters in %s; cut", message.template, len(text), dialect.name)
             text = fit(text, dialect)
-        translations = self._catalogs.translations(locale)
+        gettext = self._gettext(locale)
         actions = tuple(
-            RenderedAction(translations.gettext(a.label), a.action_id, a.value, a.style)
-            for a in message.actions
+            RenderedAction(gettext(a.label), a.action_id, a.value, a.style) for a in message.actions
         )
         pinged = tuple(user for user, ping in mentions.items() if ping in text)
         return Rendered(text=text, mentions=pinged, actions=actions)
 
     def render_form(self, form: Form, *, locale: str) -> RenderedForm:
-        gettext = self._catalogs.translations(resolve_locale(locale, None, self.locales)).gettext
+        gettext = self._gettext(resolve_locale(locale, None, self.locales))
         fields = tuple(
             RenderedField(
                 name=f.name,
@@ -239,20 +210,27 @@ class Renderer:
 
     def text(self, msgid: str, *, locale: str, **values: object) -> str:
         """A short translated string as plain text, e.g. an error reason or a button."""
-        translated = self._catalogs.translations(resolve_locale(locale, None, self.locales))
-        return _substitute(
-            translated.gettext(msgid), msgid, values, lambda v: clean(shorten(_plain(v)))
+        gettext = self._gettext(resolve_locale(locale, None, self.locales))
+        return substitute(
+            gettext(msgid),
+            msgid,
+            values=values,
+            write=lambda v: clean(shorten(plain(v))),
         )
 
-    def sample(self, name: str) -> dict[str, object]:
-        """The sample context a feature ships for `name`, decoded (empty if none)."""
+    def samples(self, name: str) -> list[dict[str, object]]:
+        """The sample contexts shipped for `name` in its `_samples.json`, decoded.
+
+        A template's entry is one context or a list of them; no entry is `[{}]`.
+        """
         prefix, _, short = name.partition("/")
-        directory = self._directories.get(prefix)
-        if directory is None or not (directory / SAMPLES_FILE).is_file():
-            return {}
-        samples = json.loads((directory / SAMPLES_FILE).read_text(encoding="utf-8"))
-        decoded = decode_sample(samples.get(short, {}))
-        return decoded if isinstance(decoded, dict) else {}
+        path = self._directories[prefix] / SAMPLES_FILE if prefix in self._directories else None
+        shipped = json.loads(path.read_text(encoding="utf-8")) if path and path.is_file() else {}
+        entry = shipped.get(short, {})
+        contexts = [
+            decode_sample(context) for context in (entry if isinstance(entry, list) else [entry])
+        ]
+        return [context for context in contexts if isinstance(context, dict)]
 
     def validate(
         self, name: str, source: str, sample_context: Mapping[str, object] | None = None
@@ -260,9 +238,9 @@ class Renderer:
         """Why `source` cannot replace template `name`, or None if it renders everywhere."""
         if name not in self.template_names():
             return f"unknown template {name!r}"
-        context = self.sample(name) if sample_context is None else sample_context
+        contexts = self.samples(name) if sample_context is None else [sample_context]
         trial = self.with_overrides({**self._overrides, name: source})
-        for dialect in DIALECTS:
+        for dialect, context in product(DIALECTS, contexts):
             try:
                 text, _ = trial._render_text(
                     Message(name, context), dialect=dialect, locale=SOURCE_LOCALE, tz="UTC"
@@ -286,20 +264,23 @@ class Renderer:
         self, message: Message, *, dialect: Dialect, locale: str, tz: str
     ) -> tuple[str, dict[str, str]]:
         template = self._environment(dialect, locale).get_template(message.template)
-        current = _Pass(timezone=_zone(tz))
-        token = _current.set(current)
-        try:
+        with recording(_zone(tz)) as current:
             text = template.render(dict(message.context))
-        finally:
-            _current.reset(token)
         return _BLANK_LINES.sub("\n\n", text).strip(), current.mentions
+
+    def _gettext(self, locale: str) -> Callable[[str], str]:
+        translations = self._catalogs.translations(locale)
+        # gettext("") is the catalog's header, never a message.
+        return lambda msgid: translations.gettext(msgid) if msgid else ""
 
     def _environment(self, dialect: Dialect, locale: str) -> SandboxedEnvironment:
         key = (dialect, locale)
         if key not in self._environments:
-            loader = _TemplateLoader(self._files, self._overrides, dialect)
+            loader = _TemplateLoader(self._files, overrides=self._overrides, dialect=dialect)
             translations = self._catalogs.translations(locale)
-            self._environments[key] = _build_environment(loader, dialect, locale, translations)
+            self._environments[key] = build_environment(
+                loader, dialect, locale=locale, translations=translations
+            )
         return self._environments[key]
 
 
@@ -309,167 +290,6 @@ def _zone(name: str) -> ZoneInfo:
     except (ZoneInfoNotFoundError, ValueError):
         log.warning("unknown time zone %r; using UTC", name)
         return ZoneInfo("UTC")
-
-
-def _plain(value: object) -> str:
-    return "" if value is None else str(value)
-
-
-def _substitute(
-    translated: str, msgid: str, values: Mapping[str, object], write: Callable[[object], str]
-) -> str:
-    """Fill `%(name)s` placeholders; a translation naming unknown ones falls back to `msgid`."""
-    wanted = {name for name in _PLACEHOLDER.findall(translated) if name}
-    if not wanted <= values.keys():
-        log.warning("translation of %r has placeholders %s; using the msgid", msgid, wanted)
-        translated = msgid
-
-    def fill(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name is None:
-            return "%"
-        if name not in values:
-            raise UndefinedError(f"the message {msgid!r} needs {name!r}")
-        return write(values[name])
-
-    return _PLACEHOLDER.sub(fill, translated)
-
-
-def _build_environment(
-    loader: _TemplateLoader, dialect: Dialect, locale: str, translations: NullTranslations
-) -> SandboxedEnvironment:
-    def write(value: object) -> str:
-        if isinstance(value, Safe):
-            return value
-        return dialect.escape(_plain(value))
-
-    def translate(translated: str, msgid: str, values: Mapping[str, object]) -> Safe:
-        def convert(text: str) -> str:
-            return protected(text, _PLACEHOLDER, dialect.convert)
-
-        # Convert our Markdown first, then insert escaped values: user text is never converted.
-        converted_msgid = convert(msgid)
-        return Safe(_substitute(convert(translated), converted_msgid, values, write))
-
-    def gettext(msgid: str, **values: object) -> Safe:
-        # gettext("") is the catalog's header, never a message.
-        return translate(translations.gettext(msgid) if msgid else "", msgid, values)
-
-    def ngettext(singular: str, plural: str, n: int, **values: object) -> Safe:
-        values.setdefault("num", n)
-        source = singular if n == 1 else plural
-        return translate(translations.ngettext(singular, plural, n), source, values)
-
-    def pgettext(context: str, msgid: str, **values: object) -> Safe:
-        return translate(translations.pgettext(context, msgid), msgid, values)
-
-    def npgettext(context: str, singular: str, plural: str, n: int, **values: object) -> Safe:
-        values.setdefault("num", n)
-        source = singular if n == 1 else plural
-        return translate(translations.npgettext(context, singular, plural, n), source, values)
-
-    environment = SandboxedEnvironment(
-        loader=loader,
-        undefined=StrictUndefined,
-        finalize=write,
-        autoescape=False,
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-        auto_reload=True,
-    )
-    environment.policies["ext.i18n.trimmed"] = True
-    # Set before any template compiles: `{% trans x=y %}` becomes `gettext(msgid, x=y)`.
-    environment.newstyle_gettext = True  # type: ignore[attr-defined]
-    environment.globals.update(
-        gettext=gettext, ngettext=ngettext, pgettext=pgettext, npgettext=npgettext
-    )
-    environment.filters.update(_filters(dialect, locale, write))
-    return environment
-
-
-def _filters(
-    dialect: Dialect, locale: str, write: Callable[[object], str]
-) -> dict[str, Callable[..., Safe]]:
-    def mention(who: object) -> Safe:
-        if isinstance(who, Member):
-            user_id, name = who.ref.user_id, " ".join(who.name.split())
-        elif isinstance(who, MemberRef):
-            user_id, name = who.user_id, None
-        elif isinstance(who, str):
-            user_id, name = who, None
-        else:
-            raise TypeError(f"mention needs a member or a user id, not {type(who).__name__}")
-        ping = dialect.mention(user_id, shorten(name, 80) if name else None)
-        if ping is None:
-            return Safe(write("@" + (name or user_id)))
-        _active().mentions.setdefault(user_id, ping)
-        return Safe(ping)
-
-    def channel(channel_id: str, name: str | None = None) -> Safe:
-        reference = dialect.channel(str(channel_id), name)
-        return Safe(reference if reference is not None else write("#" + (name or channel_id)))
-
-    def url(value: str) -> Safe:
-        target = dialect.link_target(str(value))
-        return Safe(target if target is not None else write(value))
-
-    def join(items: Iterable[object], separator: str = "") -> Safe:
-        return Safe(write(separator).join(write(item) for item in items))
-
-    def moment(value: object) -> datetime:
-        if not isinstance(value, datetime):
-            raise TypeError(f"expected a datetime, not {type(value).__name__}")
-        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return aware.astimezone(_active().timezone)
-
-    def day(value: object) -> date:
-        return moment(value).date() if isinstance(value, datetime) else _as_date(value)
-
-    def datetime_(value: object, format: str = "medium") -> Safe:
-        return Safe(format_datetime(moment(value), format, locale=locale))
-
-    def date_(value: object, format: str = "medium") -> Safe:
-        return Safe(format_date(day(value), format, locale=locale))
-
-    def time(value: object, format: str = "short") -> Safe:
-        return Safe(format_time(moment(value), format, locale=locale))
-
-    def weekday(value: object) -> Safe:
-        return Safe(format_date(day(value), "EEEE", locale=locale))
-
-    def duration(value: timedelta, add_direction: bool = False) -> Safe:
-        return Safe(format_timedelta(value, add_direction=add_direction, locale=locale))
-
-    def number(value: float, format: str | None = None) -> Safe:
-        return Safe(format_decimal(value, format, locale=locale))
-
-    def language(code: object) -> Safe:
-        try:
-            name = Locale.parse(normalize_locale(str(code))).get_display_name(locale)
-        except (UnknownLocaleError, ValueError, TypeError):
-            name = None
-        return Safe(write(name or code))
-
-    return {
-        "mention": mention,
-        "channel": channel,
-        "url": url,
-        "join": join,
-        "datetime": datetime_,
-        "date": date_,
-        "time": time,
-        "weekday": weekday,
-        "duration": duration,
-        "number": number,
-        "language": language,
-    }
-
-
-def _as_date(value: object) -> date:
-    if not isinstance(value, date):
-        raise TypeError(f"expected a date, not {type(value).__name__}")
-    return value
 
 
 def decode_sample(value: Any, workspace: WorkspaceRef = SAMPLE_WORKSPACE) -> object:

@@ -15,9 +15,7 @@ class RunStatus(StrEnum):
 
 
 class RunStore(Protocol):
-    async def claim(
-        self, key: str, scheduled_for: datetime, *, owner: str, now: datetime
-    ) -> bool:
+    async def claim(self, key: str, scheduled_for: datetime, *, owner: str, now: datetime) -> bool:
         """Insert the run (key, scheduled_for) if absent. True for the one
         caller that inserted it: that caller, and only it, fires the slot."""
         ...

@@ -293,15 +293,6 @@ class Scheduler:
             fired += await self.run_job(key)
         return fired
 
-    async def advance(self, clock: SimulatedClock, to: datetime) -> int:
-        """Move a simulated clock to `to`, firing every slot on the way in order."""
-        fired = 0
-        while (moment := self.next_due()) is not None and moment <= _utc(to):
-            clock.set(max(moment, clock.now()))
-            fired += await self.run_due()
-        clock.set(to)
-        return fired + await self.run_due()
-
 
 class LiveScheduler:
     """Drives a `Scheduler` on real time with APScheduler's AsyncIOScheduler.

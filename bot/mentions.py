@@ -1,0 +1,39 @@
+"""Member mentions as the platforms write them, read in one place.
+
+Slack sends `<@U123>` or `<@U123|ana>` (with "escape channels, users and
+links" on) or plain `@ana`; Discord sends `<@123>` or `<@!123>`; the local
+workspace types `@ana`. A mention names a user id, a name, or both.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MENTION = re.compile(
+    r"<@!?(?P<id>[A-Za-z0-9]+)(?:\|(?P<label>[^>]*))?>"
+    r"|(?<![\w@<])@(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]|[A-Za-z0-9])"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    start: int
+    end: int
+    user_id: str | None  # known when the platform wrote the mention
+    name: str | None  # a typed @name, or the label Slack attached
+
+    @property
+    def lookup(self) -> str:
+        """What to find the member by: the id when there is one, else the name."""
+        return self.user_id or self.name or ""
+
+
+def find_mentions(text: str) -> list[Mention]:
+    found: list[Mention] = []
+    for match in MENTION.finditer(text):
+        if match["id"]:
+            found.append(Mention(match.start(), match.end(), match["id"], match["label"] or None))
+        else:
+            found.append(Mention(match.start(), match.end(), None, match["name"]))
+    return found
