@@ -14,10 +14,11 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from bot import profile
+from bot import kudos, profile
 from bot.catalogs import Catalogs
-from bot.chat import Event, Message, Platform, Visibility, Workspace
+from bot.chat import Event, Message, Platform, Roster, Visibility, Workspace
 from bot.delivery import Courier, Delivered, Transport
+from bot.directory import CachedRoster
 from bot.dispatch import Dispatcher, Handled
 from bot.features import Feature, Job, Tick, outcomes
 from bot.render import Renderer
@@ -30,10 +31,11 @@ log = logging.getLogger(__name__)
 RESUME_AFTER = timedelta(minutes=1)
 
 
-def features(storage: Storage, *, locales: frozenset[str]) -> list[Feature]:
+def features(storage: Storage, roster: Roster, *, locales: frozenset[str]) -> list[Feature]:
     """Every feature that runs. A slice that is not listed here does not run."""
     listed: list[Feature] = []
-    listed.append(profile.build(roster=storage.roster, commands=lambda: listed, locales=locales))
+    listed.append(profile.build(roster=roster, commands=lambda: listed, locales=locales))
+    listed.append(kudos.build(store=storage.kudos, directory=roster))
     return listed
 
 
@@ -43,6 +45,7 @@ class Hearth:
 
     settings: Settings
     storage: Storage
+    roster: Roster
     clock: Clock
     renderer: Renderer
     dispatcher: Dispatcher
@@ -68,8 +71,8 @@ class Hearth:
             total = Delivered(
                 total.sent + batch.sent, total.retried + batch.retried, total.dead + batch.dead
             )
-            if not batch.sent and not batch.dead:
-                return total
+            if batch.sent + batch.retried + batch.dead < self.courier.batch:
+                return total  # the outbox had no more due than one batch
 
     async def resume(self) -> int:
         """Process events claimed before a crash and never finished."""
@@ -77,8 +80,7 @@ class Hearth:
         pending = await self.storage.inbox.unfinished(claimed_before=now - RESUME_AFTER)
         for event in pending:
             log.info("resuming %s %s", type(event).__name__, event.delivery_id)
-            await self.dispatcher.process(event, now=now)
-            await self.storage.inbox.done(event, now=now)
+            await self.dispatcher.finish(event, now=now)
         return len(pending)
 
     async def advance(self, to: datetime) -> int:
@@ -98,7 +100,7 @@ class Hearth:
 
     async def run_job(self, job: Job, scheduled_for: datetime) -> None:
         """Run one claimed slot of a job and queue what it says."""
-        workspace = await self.storage.roster.workspace(job.workspace)
+        workspace = await self.roster.workspace(job.workspace)
         if workspace is None:
             workspace = Workspace(ref=job.workspace, name=job.workspace.workspace_id)
         now = self.clock.now()
@@ -132,7 +134,8 @@ async def open_hearth(
     storage = await open_storage(settings.database_url)
     try:
         catalogs = Catalogs()
-        listed = [*features(storage, locales=catalogs.available), *extra_features]
+        roster = CachedRoster(storage.roster)
+        listed = [*features(storage, roster, locales=catalogs.available), *extra_features]
         renderer = Renderer.from_features(listed, catalogs=catalogs)
         transports: dict[Platform, Transport] = {}
         hearth_ref: list[Hearth] = []
@@ -143,14 +146,16 @@ async def open_hearth(
         hearth = Hearth(
             settings=settings,
             storage=storage,
+            roster=roster,
             clock=clock,
             renderer=renderer,
             dispatcher=Dispatcher(
                 features=listed,
-                roster=storage.roster,
+                roster=roster,
                 inbox=storage.inbox,
                 outbox=storage.outbox,
                 rng=rng or random.Random(),
+                atomic=storage.unit_of_work,
             ),
             scheduler=Scheduler(
                 runs=storage.runs,

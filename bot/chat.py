@@ -212,6 +212,15 @@ class Action:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A small text file sent with a message (an export, a summary)."""
+
+    filename: str
+    content: str
+    mime_type: str = "text/plain"
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
     """What to say, not how: adapters render it for their platform.
 
@@ -229,6 +238,7 @@ class Message:
     thread_key: str | None = None
     key: str | None = None
     actions: tuple[Action, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
 
     def __post_init__(self) -> None:
         if self.visibility in (Visibility.PRIVATE, Visibility.DM) and self.to is None:
@@ -277,6 +287,10 @@ class Directory(Protocol):
     """Who is who: the workspaces and members Hearth knows."""
 
     async def workspace(self, ref: WorkspaceRef) -> Workspace | None: ...
+
+    async def workspaces(self, platform: Platform | None = None) -> list[Workspace]:
+        """Every workspace Hearth knows (on one platform when given)."""
+        ...
 
     async def member(self, ref: MemberRef) -> Member | None: ...
 

@@ -20,13 +20,17 @@ from importlib import metadata
 from pathlib import Path
 
 from bot.app import open_hearth, with_database
+from bot.chat import WorkspaceRef
 from bot.features import Feature
+from bot.kudos.domain import Kudos
+from bot.kudos.export import as_csv, as_jsonl
 from bot.platforms import script
 from bot.platforms.local import LocalWorkspace, RunError, simulated_start
 from bot.settings import Settings, SettingsError, sqlite_url
-from storage import upgrade
+from storage import open_storage, upgrade
 
 DEMO_SCRIPT = Path(__file__).parent / "demo.hearth"
+EVERYTHING = datetime(9999, 1, 1, tzinfo=UTC)  # an export has no end date
 EXPECT_FAILED = 1
 MALFORMED = 2
 
@@ -119,11 +123,39 @@ def _parser() -> argparse.ArgumentParser:
         "--start", help="simulated start time, YYYY-MM-DD HH:MM in UTC (default: now)"
     )
     commands.add_parser("run", help="connect to Slack and/or Discord")
+    export = commands.add_parser("export", help="print a workspace's data")
+    export.add_argument("what", choices=["kudos"])
+    export.add_argument("--workspace", help="a workspace id, or PLATFORM:ID (default: all)")
+    export.add_argument("--format", choices=["csv", "jsonl"], default="csv")
+    export.add_argument("--database", help="database URL (default: HEARTH_DATABASE_URL)")
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_upgrade = db_commands.add_parser("upgrade", help="upgrade the schema to the latest")
     db_upgrade.add_argument("--database", help="database URL (default: HEARTH_DATABASE_URL)")
     return parser
+
+
+async def export_kudos(
+    settings: Settings, *, workspace: str | None, form: str, write: Callable[[str], None]
+) -> int:
+    """Every kudos of the chosen workspaces (all by default), one row per recipient."""
+    async with await open_storage(settings.database_url) as storage:
+        spaces = await storage.roster.workspaces()
+        if workspace is not None:
+            spaces = [w for w in spaces if workspace in (w.ref.workspace_id, _label(w.ref))]
+            if not spaces:
+                write(f"error: no workspace {workspace!r}")
+                return MALFORMED
+        found: list[Kudos] = []
+        for space in spaces:
+            found += await storage.kudos.between(space.ref, start=None, end=EVERYTHING)
+        text = as_csv(found) if form == "csv" else as_jsonl(found)
+        write(text.rstrip("\n"))
+    return 0
+
+
+def _label(ref: WorkspaceRef) -> str:
+    return f"{ref.platform.value}:{ref.workspace_id}"
 
 
 def _run_without_platforms(settings: Settings, write: Callable[[str], None]) -> int:
@@ -138,6 +170,15 @@ def _run_without_platforms(settings: Settings, write: Callable[[str], None]) -> 
 
 
 def main(argv: Sequence[str] | None = None, environ: dict[str, str] | None = None) -> int:
+    try:
+        return _main(argv, environ)
+    except BrokenPipeError:
+        # The reader went away (`hearth demo | head`): stop quietly, as Unix tools do.
+        sys.stderr.close()
+        return 0
+
+
+def _main(argv: Sequence[str] | None, environ: dict[str, str] | None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = Settings.from_env(os.environ if environ is None else environ)
@@ -171,6 +212,11 @@ def main(argv: Sequence[str] | None = None, environ: dict[str, str] | None = Non
             asyncio.run(upgrade(settings.database_url))
             write("database is at the latest schema")
             return 0
+        case "export":
+            settings = with_database(settings, args.database)
+            return asyncio.run(
+                export_kudos(settings, workspace=args.workspace, form=args.format, write=write)
+            )
         case "run":
             if not (settings.slack_enabled or settings.discord_enabled):
                 return _run_without_platforms(settings, write)

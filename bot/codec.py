@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot import chat
 
@@ -27,6 +28,7 @@ _TYPES: dict[str, type[Any]] = {
         chat.Workspace,
         chat.Message,
         chat.Action,
+        chat.Attachment,
         chat.Form,
         chat.FormField,
     )
@@ -45,47 +47,81 @@ _ENUMS: dict[str, type[Enum]] = {
 
 def _encode(value: object) -> object:
     if isinstance(value, Enum):
-        return {"$enum": type(value).__name__, "v": value.value}
+        name = type(value).__name__
+        if _ENUMS.get(name) is not type(value):
+            raise TypeError(f"cannot encode the enum {name}")
+        return {"$enum": name, "v": value.value}
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, datetime):
-        return {"$dt": value.isoformat()}
+        return _encode_datetime(value)
     if isinstance(value, date):
         return {"$date": value.isoformat()}
     if isinstance(value, timedelta):
-        return {"$td": value.total_seconds()}
+        return {"$td": [value.days, value.seconds, value.microseconds]}
     if isinstance(value, frozenset | set):
-        return {"$set": sorted(_encode(v) for v in value)}  # type: ignore[type-var]
+        # Sorted by their JSON text: elements of mixed or unorderable types
+        # (enums, members) still give one stable encoding.
+        items = [_encode(v) for v in value]
+        return {"$set": sorted(items, key=lambda item: json.dumps(item, sort_keys=True))}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         name = type(value).__name__
-        if name not in _TYPES:
+        if _TYPES.get(name) is not type(value):
             raise TypeError(f"cannot encode {name}")
         fields = {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
         return {"$type": name, "v": fields}
     if isinstance(value, Mapping):
-        return {"$map": {str(k): _encode(v) for k, v in value.items()}}
-    if isinstance(value, list | tuple):
+        if all(isinstance(k, str) for k in value):
+            return {"$map": {k: _encode(v) for k, v in value.items()}}
+        return {"$pairs": [[_encode(k), _encode(v)] for k, v in value.items()]}
+    if isinstance(value, tuple):
+        return {"$tuple": [_encode(v) for v in value]}
+    if isinstance(value, list):
         return [_encode(v) for v in value]
     raise TypeError(f"cannot encode {type(value).__name__}")
 
 
+def _encode_datetime(value: datetime) -> dict[str, object]:
+    """The wall time with its offset, and its IANA zone when it has one: a
+    time in "Europe/Paris" comes back in that zone (not as a bare +02:00),
+    on the same side of a repeated hour."""
+    encoded: dict[str, object] = {"$dt": value.isoformat()}
+    if isinstance(value.tzinfo, ZoneInfo) and value.tzinfo.key:
+        encoded["tz"] = value.tzinfo.key
+    if value.fold:
+        encoded["fold"] = value.fold
+    return encoded
+
+
+def _decode_datetime(value: dict[str, Any]) -> datetime:
+    moment = datetime.fromisoformat(value["$dt"])
+    if "tz" in value:
+        moment = moment.replace(tzinfo=ZoneInfo(value["tz"]))
+    return moment.replace(fold=value.get("fold", 0))
+
+
 def _decode(value: object) -> Any:
     if isinstance(value, list):
-        return tuple(_decode(v) for v in value)
+        return [_decode(v) for v in value]
     if not isinstance(value, dict):
         return value
     if "$enum" in value:
         return _ENUMS[value["$enum"]](value["v"])
     if "$dt" in value:
-        return datetime.fromisoformat(value["$dt"])
+        return _decode_datetime(value)
     if "$date" in value:
         return date.fromisoformat(value["$date"])
     if "$td" in value:
-        return timedelta(seconds=value["$td"])
+        days, seconds, microseconds = value["$td"]
+        return timedelta(days=days, seconds=seconds, microseconds=microseconds)
     if "$set" in value:
         return frozenset(_decode(v) for v in value["$set"])
     if "$map" in value:
         return {k: _decode(v) for k, v in value["$map"].items()}
+    if "$pairs" in value:
+        return {_decode(k): _decode(v) for k, v in value["$pairs"]}
+    if "$tuple" in value:
+        return tuple(_decode(v) for v in value["$tuple"])
     if "$type" in value:
         cls = _TYPES[value["$type"]]
         return cls(**{k: _decode(v) for k, v in value["v"].items()})
@@ -94,7 +130,9 @@ def _decode(value: object) -> Any:
 
 def dumps(value: object) -> str:
     """JSON text for an event, a message or any value they contain."""
-    return json.dumps(_encode(value), separators=(",", ":"), ensure_ascii=False)
+    # ASCII only: a lone surrogate in a platform's text could not be stored
+    # as UTF-8, but its \u escape can.
+    return json.dumps(_encode(value), separators=(",", ":"))
 
 
 def loads(text: str) -> Any:

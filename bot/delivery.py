@@ -2,10 +2,13 @@
 
 A message is never lost because a platform was down or rate limited, and
 never sent twice: the courier leases due messages, sends each through the
-platform's transport, and records the outcome. Transient failures are
-retried with exponential backoff (or after the platform's `Retry-After`);
-a message that can never be delivered (the bot may not post in that
-channel) is set aside as dead instead of being retried forever.
+platform's transport, and records the outcome. (A process that dies between
+a platform's acceptance and that record leaves the message to be sent again
+when its lease ends: the one duplicate no outbox can rule out.) Transient
+failures are retried with exponential backoff, long enough to outlast an
+outage of about three hours; a `Retry-After` is a wait, not a failure; a
+message that can never be delivered (the bot may not post in that channel)
+is set aside as dead instead of being retried forever.
 """
 
 from __future__ import annotations
@@ -21,10 +24,11 @@ from bot.outbox import Envelope, Outbox, Posted
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 16  # 2 s, 4 s, ... 17 min, then 30 min: about three hours in all
 BASE_BACKOFF = timedelta(seconds=2)
 MAX_BACKOFF = timedelta(minutes=30)
 LEASE = timedelta(minutes=2)
+THREAD_WAIT = timedelta(days=1)  # then the message to thread under is not coming
 
 
 class DeliveryError(Exception):
@@ -49,7 +53,8 @@ class Transport(Protocol):
 
 def backoff(attempts: int) -> timedelta:
     """2 s, 4 s, 8 s, ... capped at 30 minutes."""
-    return min(BASE_BACKOFF * (2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+    doublings = min(max(attempts - 1, 0), 32)  # far past the cap, short of overflow
+    return min(BASE_BACKOFF * (1 << doublings), MAX_BACKOFF)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,12 +64,19 @@ class Delivered:
     dead: int
 
 
+Lane = tuple[WorkspaceRef, str]
+
+
 class Courier:
     """Drains the outbox through the transports, one lease at a time.
 
     `pace` is the least time between two posts to one channel (Slack asks
     about one message per second per channel); a message for a busy channel
-    waits for its next turn instead of holding up the others.
+    waits for its next turn instead of holding up the others. A channel
+    that answered with `Retry-After` gets no post before that time either.
+    Only failed sends count as attempts: waiting for a turn, for a thread's
+    first message, for a platform to connect or for a rate limit to pass
+    does not.
     """
 
     def __init__(
@@ -78,12 +90,13 @@ class Courier:
         self._outbox = outbox
         self._transports = transports  # platforms connect after the courier is built
         self._pace = pace
-        self._batch = batch
-        self._last_post: dict[tuple[WorkspaceRef, str], datetime] = {}
+        self.batch = batch
+        self._next_turn: dict[Lane, datetime] = {}
 
     async def deliver(self, *, now: datetime) -> Delivered:
+        self._next_turn = {lane: t for lane, t in self._next_turn.items() if t > now}
         sent = retried = dead = 0
-        envelopes = await self._outbox.take(now=now, lease_until=now + LEASE, limit=self._batch)
+        envelopes = await self._outbox.take(now=now, lease_until=now + LEASE, limit=self.batch)
         for envelope in envelopes:
             outcome = await self._deliver_one(envelope, now=now)
             sent += outcome == "sent"
@@ -95,42 +108,68 @@ class Courier:
         message = envelope.message
         transport = self._transports.get(envelope.workspace.platform)
         if transport is None:
-            await self._outbox.retry(envelope.id, at=now + LEASE, error="platform not connected")
+            log.info("outbox message %s waits for its platform to connect", envelope.id)
+            await self._outbox.postpone(envelope.id, at=now + LEASE)
             return "retried"
         lane = (envelope.workspace, message.channel or f"dm:{message.to}")
-        last = self._last_post.get(lane)
-        if self._pace and last is not None and now - last < self._pace:
-            await self._outbox.retry(envelope.id, at=last + self._pace, error="paced")
+        turn = self._next_turn.get(lane)
+        if turn is not None and turn > now:
+            await self._outbox.postpone(envelope.id, at=turn)
             return "retried"
         thread = None
         if message.thread_key is not None:
             thread = await self._outbox.posted(envelope.workspace, message.thread_key)
             if thread is None:
-                await self._outbox.retry(
-                    envelope.id, at=now + backoff(1), error="thread not posted yet"
-                )
-                return "retried"
+                return await self._wait_for_thread(envelope, now=now)
         try:
             posted = await transport.send(envelope.workspace, message, thread=thread)
         except DeliveryError as error:
-            return await self._failed(envelope, error, now=now)
-        self._last_post[lane] = now
+            return await self._failed(envelope, error, lane=lane, now=now)
+        except Exception as error:
+            # An adapter's bug must not stall the outbox: count it as a failure.
+            log.exception("sending outbox message %s raised", envelope.id)
+            failure = DeliveryError(f"{type(error).__name__}: {error}")
+            return await self._failed(envelope, failure, lane=lane, now=now)
+        if self._pace:
+            self._next_turn[lane] = now + self._pace
         await self._outbox.sent(
             envelope.id, channel=posted.channel, message_id=posted.message_id, now=now
         )
         return "sent"
 
-    async def _failed(self, envelope: Envelope, error: DeliveryError, *, now: datetime) -> str:
-        attempts = envelope.attempts + 1
-        if error.permanent or attempts >= MAX_ATTEMPTS:
+    async def _wait_for_thread(self, envelope: Envelope, *, now: datetime) -> str:
+        """Wait, checking less and less often, for the message to thread under."""
+        waited = now - envelope.created_at
+        if waited >= THREAD_WAIT:
+            reason = f"{envelope.message.thread_key!r} was never posted to thread under"
+            log.warning("giving up on outbox message %s: %s", envelope.id, reason)
+            await self._outbox.dead(envelope.id, error=reason, now=now)
+            return "dead"
+        await self._outbox.postpone(
+            envelope.id, at=now + min(max(waited, BASE_BACKOFF), MAX_BACKOFF)
+        )
+        return "retried"
+
+    async def _failed(
+        self, envelope: Envelope, error: DeliveryError, *, lane: Lane, now: datetime
+    ) -> str:
+        if error.permanent:
             log.warning("giving up on outbox message %s: %s", envelope.id, error.reason)
             await self._outbox.dead(envelope.id, error=error.reason, now=now)
             return "dead"
-        wait = (
-            timedelta(seconds=error.retry_after)
-            if error.retry_after is not None
-            else backoff(attempts)
-        )
+        if error.retry_after is not None:
+            # Rate limited: the message is fine, the channel has to wait.
+            at = now + timedelta(seconds=max(error.retry_after, 0))
+            self._next_turn[lane] = max(at, self._next_turn.get(lane, at))
+            log.info("outbox message %s rate limited until %s", envelope.id, at.isoformat())
+            await self._outbox.postpone(envelope.id, at=at)
+            return "retried"
+        attempts = envelope.attempts + 1
+        if attempts >= MAX_ATTEMPTS:
+            log.warning("giving up on outbox message %s: %s", envelope.id, error.reason)
+            await self._outbox.dead(envelope.id, error=error.reason, now=now)
+            return "dead"
+        wait = backoff(attempts)
         log.info("outbox message %s will be retried in %s: %s", envelope.id, wait, error.reason)
         await self._outbox.retry(envelope.id, at=now + wait, error=error.reason)
         return "retried"

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -38,6 +39,13 @@ from bot.outbox import Outbox
 log = logging.getLogger(__name__)
 
 MAX_SIGNAL_DEPTH = 4
+
+Atomic = Callable[[], AbstractAsyncContextManager[object]]
+"""Opens a transaction every store call inside shares; nested, a savepoint."""
+
+
+def _no_transaction() -> AbstractAsyncContextManager[object]:
+    return nullcontext()
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +80,10 @@ class Dispatcher:
         inbox: Inbox,
         outbox: Outbox,
         rng: random.Random,
+        atomic: Atomic = _no_transaction,
     ) -> None:
         self._features = list(features)
+        self._atomic = atomic
         self._roster = roster
         self._inbox = inbox
         self._outbox = outbox
@@ -88,8 +98,14 @@ class Dispatcher:
         if not await self._inbox.claim(event, now=now):
             log.info("skipping duplicate delivery %s", event.delivery_id)
             return Handled(duplicate=True)
-        handled = await self.process(event, now=now)
-        await self._inbox.done(event, now=now)
+        return await self.finish(event, now=now)
+
+    async def finish(self, event: Event, *, now: datetime) -> Handled:
+        """Process a claimed event and mark it done, in one transaction: its
+        effects and "done" commit together, or it stays unfinished for a retry."""
+        async with self._atomic():
+            handled = await self.process(event, now=now)
+            await self._inbox.done(event, now=now)
         return handled
 
     async def process(self, event: Event, *, now: datetime) -> Handled:
@@ -147,7 +163,8 @@ class Dispatcher:
     async def _guard(self, call: Call[Event], pending: object) -> list[Outcome]:
         """Await a handler; a failure becomes a private apology to the actor."""
         try:
-            response: Response = await pending  # type: ignore[misc]
+            async with self._atomic():
+                response: Response = await pending  # type: ignore[misc]
         except Exception:
             log.exception("a handler failed on %s", type(call.event).__name__)
             if call.actor is None or not isinstance(

@@ -10,6 +10,7 @@ import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -190,6 +191,39 @@ class Job:
 JobSource = Callable[[], Awaitable[Sequence[Job]]]
 
 
+class SettingKind(StrEnum):
+    TEXT = "text"
+    NUMBER = "number"  # a whole number, 0 or more
+    FLAG = "flag"  # yes or no
+    CHOICE = "choice"
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """A workspace setting a feature reads, which admins change with `/hearth set`."""
+
+    key: str
+    description: str  # an English msgid
+    default: str
+    kind: SettingKind = SettingKind.TEXT
+    choices: tuple[str, ...] = ()
+
+    def check(self, value: str) -> str | None:
+        """The value as stored, or None when it does not fit the setting."""
+        value = value.strip()
+        match self.kind:
+            case SettingKind.NUMBER:
+                return value if value.isdigit() else None
+            case SettingKind.FLAG:
+                lowered = value.lower()
+                if lowered in ("yes", "true", "on", "1", "oui"):
+                    return "yes"
+                return "no" if lowered in ("no", "false", "off", "0", "non") else None
+            case SettingKind.CHOICE:
+                return value.lower() if value.lower() in self.choices else None
+        return value
+
+
 @dataclass(frozen=True, slots=True)
 class Feature:
     name: str
@@ -200,6 +234,7 @@ class Feature:
     signals: tuple[SignalListener, ...] = ()
     jobs: JobSource | None = None
     templates: Path | None = None
+    settings: tuple[Setting, ...] = ()
 
 
 def outcomes(response: Response) -> list[Outcome]:

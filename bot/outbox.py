@@ -52,6 +52,11 @@ class Outbox(Protocol):
         """Count a failed attempt and try again at `at`."""
         ...
 
+    async def postpone(self, envelope_id: int, *, at: datetime) -> None:
+        """Try again at `at` without counting an attempt (waiting for a turn,
+        a thread's first message, a platform to connect, a rate limit)."""
+        ...
+
     async def dead(self, envelope_id: int, *, error: str, now: datetime) -> None:
         """Give up on a message that can never be delivered."""
         ...

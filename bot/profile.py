@@ -10,11 +10,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.chat import N_, Member, Message, Role, Roster, Visibility
-from bot.features import Command, Feature, Invocation, Response
+from bot.chat import N_, Member, Message, Role, Roster, Visibility, Workspace
+from bot.features import Command, Feature, Invocation, Response, Setting
 from bot.mentions import find_mentions
 
-USAGE = N_("/hearth help | me | language fr | timezone Europe/Paris | role @someone manager")
+USAGE = N_(
+    "/hearth help | me | language fr | timezone Europe/Paris | role @someone manager | "
+    "workspace | set KEY VALUE"
+)
 
 
 def refusal(call: Invocation, reason: str, **values: object) -> Message:
@@ -58,6 +61,10 @@ class Profile:
                 return await self.timezone(call, rest)
             case "role":
                 return await self.role(call, rest)
+            case "set":
+                return await self.set(call, rest)
+            case "workspace":
+                return self.workspace(call, call.workspace)
         return refusal(call, N_("I do not know “%(verb)s”. Try: %(usage)s"), verb=verb, usage=USAGE)
 
     def help(self, call: Invocation) -> Message:
@@ -128,6 +135,71 @@ class Profile:
             "hearth/role_changed",
             {"member": updated.ref, "role": updated.role.value, "by": call.actor.ref},
         )
+
+    def _settings(self) -> dict[str, Setting]:
+        return {s.key: s for feature in self._features() for s in feature.settings}
+
+    def workspace(self, call: Invocation, workspace: Workspace) -> Message:
+        rows = [
+            {
+                "key": s.key,
+                "value": workspace.settings.get(s.key, s.default),
+                "description": s.description,
+            }
+            for s in sorted(self._settings().values(), key=lambda s: s.key)
+        ]
+        return self._private(
+            call,
+            "hearth/workspace_settings",
+            {"language": workspace.locale, "timezone": workspace.timezone, "settings": rows},
+        )
+
+    async def set(self, call: Invocation, rest: str) -> Message:
+        """`/hearth set KEY VALUE`: admins tune the workspace."""
+        assert call.actor is not None
+        if call.actor.role is not Role.ADMIN:
+            return refusal(call, N_("Only an admin can change the workspace's settings."))
+        key, _, value = rest.strip().partition(" ")
+        key, value = key.lower(), value.strip()
+        workspace = call.workspace
+        if key in ("language", "timezone"):
+            problem = self._check_workspace(key, value)
+            if problem is not None:
+                return refusal(call, problem, value=value or "?")
+            changed = (
+                replace(workspace, locale=value)
+                if key == "language"
+                else replace(workspace, timezone=value)
+            )
+        else:
+            setting = self._settings().get(key)
+            if setting is None:
+                return refusal(
+                    call,
+                    N_("There is no setting %(key)s. See them all with /hearth workspace."),
+                    key=key or "?",
+                )
+            checked = setting.check(value)
+            if checked is None:
+                return refusal(
+                    call,
+                    N_("%(value)s does not fit %(key)s: %(description)s."),
+                    value=value or "?",
+                    key=key,
+                    description=setting.description,
+                )
+            changed = replace(workspace, settings={**workspace.settings, key: checked})
+        await self._roster.save_workspace(changed)
+        return self.workspace(call, changed)
+
+    def _check_workspace(self, key: str, value: str) -> str | None:
+        if key == "language":
+            return None if value in self._locales else N_("I do not speak %(value)s yet.")
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            return N_("“%(value)s” is not a time zone I know. Use a name like Europe/Paris.")
+        return None
 
 
 def build(

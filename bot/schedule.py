@@ -1,26 +1,31 @@
 """When jobs fire, and which process fires them.
 
-APScheduler 3.11 computes fire times (its CronTrigger and IntervalTrigger,
-with a ZoneInfo per job) and, in a running bot, wakes the process up on
-time. It never decides *whether* a slot fires: the run table does. Each fire
-is claimed as a unique `(job key, scheduled_for)` row, so several processes
-sharing one database fire each slot exactly once, and a slot missed while
-every process was down is caught up once within its grace period.
+APScheduler 3.11 computes cron fire times (its CronTrigger, with a ZoneInfo
+per job; see "fire times" below for DST) and, in a running bot, wakes the
+process up on time. It never decides *whether* a slot fires: the run table
+does. Each fire is claimed as a unique `(job key, scheduled_for)` row, so
+several processes sharing one database fire each slot exactly once, and a
+slot missed while every process was down is caught up once within its grace
+period.
 
-The same `Scheduler` runs on a simulated clock in the local workspace:
-`advance(to)` runs everything due, in time order, as the clock moves.
+The same `Scheduler` runs on a simulated clock in the local workspace, where
+the composition root moves the clock from one due slot to the next.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import MAXYEAR, UTC, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
@@ -33,6 +38,7 @@ log = logging.getLogger(__name__)
 
 _TICK = timedelta(microseconds=1)
 MISSED_RECORD_LIMIT = 50
+CRON_HORIZON_YEARS = 10  # a cron with no fire time that soon counts as over, for now
 
 
 class Clock(Protocol):
@@ -67,9 +73,35 @@ def _utc(moment: datetime) -> datetime:
 
 
 # --- fire times -------------------------------------------------------------
+#
+# Calendar schedules (Cron, and Every with a whole number of days) follow the
+# wall clock of their time zone, so "09:00 in Paris" stays 09:00 across DST:
+#
+# - a wall time that does not exist (the spring-forward gap) fires at the end
+#   of the gap, 03:00 for a 02:30 job;
+# - a wall time that happens twice (the fall-back night) fires once, at its
+#   first occurrence, unless the job fires every hour: an hourly or
+#   every-30-minutes job follows real time and fires in both passes of the
+#   repeated hour, as cron does for a wildcard hour.
+#
+# Periods that are not whole days (every 6 hours) are elapsed time.
 
 
-def _cron_trigger(cron: Cron) -> CronTrigger:
+_DAY = timedelta(days=1)
+
+
+@functools.lru_cache(maxsize=1024)
+def _cron_trigger(cron: Cron, *, on_wall_clock: bool, until_year: int) -> CronTrigger:
+    """The job's trigger, or (`on_wall_clock`) one that lists its wall times.
+
+    Evaluated in UTC, which has neither gaps nor repeated hours, a trigger
+    without the job's start lists every wall time the fields match.
+    Fields that can never match (the 31st of February) would send
+    APScheduler through every year up to 9999, seconds of blocking work:
+    the search stops at `until_year`.
+    """
+    horizon = datetime(until_year, 1, 1, tzinfo=UTC)
+    end = horizon if on_wall_clock or cron.end is None else min(_utc(cron.end), horizon)
     return CronTrigger(
         year=cron.year,
         month=cron.month,
@@ -79,52 +111,114 @@ def _cron_trigger(cron: Cron) -> CronTrigger:
         hour=cron.hour,
         minute=cron.minute,
         second=0,
-        start_date=cron.start,
-        end_date=cron.end,
-        timezone=ZoneInfo(cron.timezone),
+        start_date=None if on_wall_clock else cron.start,
+        end_date=end,
+        timezone=UTC if on_wall_clock else ZoneInfo(cron.timezone),
     )
 
 
-def _first_valid_instant(local: datetime) -> datetime:
-    """The instant a non-existent local time (a DST gap) should fire at.
+def _horizon(after: datetime) -> int:
+    return after.year + 1 + CRON_HORIZON_YEARS
 
-    APScheduler returns e.g. 02:30 on the spring-forward night, a wall time
-    that does not exist; the job fires at the end of the gap (03:00).
+
+@functools.lru_cache(maxsize=1024)
+def _fires_every_hour(cron: Cron) -> bool:
+    trigger = _cron_trigger(cron, on_wall_clock=True, until_year=MAXYEAR)
+    hour = trigger.fields[CronTrigger.FIELD_NAMES.index("hour")]
+    return all(hour.get_next_value(datetime(2000, 1, 1, h)) == h for h in range(24))
+
+
+def _end_of_gap(local: datetime) -> datetime:
+    """The instant a wall time inside a DST gap fires at: the end of the gap.
+
+    Read with the offset before the transition, the wall time lands after
+    the transition; read with the offset after it, before: the transition
+    lies between the two readings.
     """
     zone = local.tzinfo
     assert zone is not None
-    utc = local.astimezone(UTC)
-    after = utc.astimezone(zone).utcoffset()
-    low, high = utc - timedelta(hours=3), utc
-    while high - low > timedelta(seconds=1):
+    readings = sorted(local.replace(fold=f).astimezone(UTC) for f in (0, 1))
+    before = readings[0].astimezone(zone).utcoffset()
+    low, high = readings
+    while high - low > _TICK:
         middle = low + (high - low) / 2
-        if middle.astimezone(zone).utcoffset() == after:
-            high = middle
-        else:
+        if middle.astimezone(zone).utcoffset() == before:
             low = middle
-    return high.replace(microsecond=0)
+        else:
+            high = middle
+    return high
 
 
 def _normalise(local: datetime) -> datetime:
+    """A wall time in its zone as a UTC instant, moving a gap's time to its end."""
     utc = local.astimezone(UTC)
     if utc.astimezone(local.tzinfo).replace(tzinfo=None) != local.replace(tzinfo=None):
-        return _first_valid_instant(local)
+        return _end_of_gap(local)
     return utc
 
 
-def _next_from_trigger(trigger: BaseTrigger, after: datetime) -> datetime | None:
-    zone = trigger.timezone  # type: ignore[attr-defined]
-    start = (after + _TICK).astimezone(zone)
-    previous_wall = after.astimezone(zone).replace(tzinfo=None)
+def _next_cron(cron: Cron, after: datetime) -> datetime | None:
+    if _fires_every_hour(cron):
+        return _next_real_time(cron, after)
+    return _next_wall_time(cron, after)
+
+
+def _next_real_time(cron: Cron, after: datetime) -> datetime | None:
+    """An hourly job: the next instant whose local time matches the fields."""
+    trigger = _cron_trigger(cron, on_wall_clock=False, until_year=_horizon(after))
+    zone = ZoneInfo(cron.timezone)
+    start = after + _TICK
     while True:
-        local: datetime | None = trigger.get_next_fire_time(None, start)
+        local: datetime | None = trigger.get_next_fire_time(None, start.astimezone(zone))
         if local is None:
             return None
-        if local.replace(tzinfo=None) == previous_wall and local.fold == 1:
-            # The repeated hour of a fall-back night: the slot already fired.
-            start = (local.astimezone(UTC) + _TICK).astimezone(zone)
-            continue
-        return _normalise(local)
+        moment = _normalise(local)
+        if moment > after:
+            return moment
+        start = max(moment, start) + _TICK
+
+
+def _next_wall_time(cron: Cron, after: datetime) -> datetime | None:
+    """The first instant after `after` of the next matching wall time.
+
+    Each wall time fires at its first occurrence, or at the end of the gap
+    when it does not exist; both keep wall times in order, so the first
+    matching wall time that lands after `after` is the answer. Walls before
+    `after`'s own wall time land before it: the search starts there.
+    """
+    walls = _cron_trigger(cron, on_wall_clock=True, until_year=_horizon(after))
+    zone = ZoneInfo(cron.timezone)
+    if cron.start is not None:
+        after = max(after, _utc(cron.start) - _TICK)
+    wall = after.astimezone(zone).replace(tzinfo=UTC)
+    while True:
+        wall = walls.get_next_fire_time(None, wall + _TICK)
+        if wall is None:
+            return None
+        moment = _normalise(wall.replace(tzinfo=zone))
+        if cron.end is not None and moment > _utc(cron.end):
+            return None
+        if moment > after:
+            return moment
+
+
+def _next_every(every: Every, after: datetime) -> datetime:
+    if every.interval <= timedelta(0):
+        raise ValueError("an Every interval must be positive")
+    start = _utc(every.start)
+    if every.interval % _DAY:
+        periods = max(0, -((start - after) // every.interval))
+        moment = start + periods * every.interval
+        return moment if moment > after else moment + every.interval
+    zone = ZoneInfo(every.timezone)
+    wall = every.start.astimezone(zone).replace(tzinfo=None)
+    # DST moves a wall time by hours, never by a whole period: start one early.
+    periods = max(0, (after - start) // every.interval - 1)
+    while True:
+        moment = _normalise((wall + periods * every.interval).replace(tzinfo=zone))
+        if moment > after and moment >= start:
+            return moment
+        periods += 1
 
 
 def next_fire(recurrence: Recurrence, after: datetime) -> datetime | None:
@@ -132,12 +226,9 @@ def next_fire(recurrence: Recurrence, after: datetime) -> datetime | None:
     after = _utc(after)
     match recurrence:
         case Cron():
-            return _next_from_trigger(_cron_trigger(recurrence), after)
-        case Every(interval=interval, start=start, timezone=tz):
-            trigger = IntervalTrigger(
-                seconds=int(interval.total_seconds()), start_date=start, timezone=ZoneInfo(tz)
-            )
-            return _next_from_trigger(trigger, after)
+            return _next_cron(recurrence, after)
+        case Every():
+            return _next_every(recurrence, after)
         case Once(moments=moments):
             later = [_utc(m) for m in moments if _utc(m) > after]
             return min(later, default=None)
@@ -188,10 +279,11 @@ Execute = Callable[[Job, datetime], Awaitable[None]]
 class Scheduler:
     """Decides which slots are due and fires each one this process claims.
 
-    A job's cursor is the latest slot any process recorded for it (or the
-    moment this process first saw the job), so slots are considered once.
-    Slots older than the job's grace are recorded as missed; of several
-    slots within grace, only the latest fires (no pile-up after downtime).
+    A job's cursor is the latest slot this process settled for it: the
+    latest slot any process recorded, or the job's `since`, or the moment
+    this process first saw the job. Slots after the cursor and older than
+    the job's grace are recorded as missed; of several slots within grace,
+    only the latest fires (no pile-up after downtime).
     """
 
     def __init__(
@@ -223,9 +315,13 @@ class Scheduler:
             for job in await source():
                 jobs[job.key] = job
         for key, job in jobs.items():
+            # A slot at exactly `since` may fire; none before it.
+            floor = None if job.since is None else _utc(job.since) - _TICK
             if key not in self._cursors:
                 last = await self._runs.last_slot(key)
-                self._cursors[key] = max(filter(None, (last, job.since)), default=now)
+                self._cursors[key] = max(filter(None, (last, floor)), default=now)
+            elif floor is not None and floor > self._cursors[key]:
+                self._cursors[key] = floor
         for key in set(self._cursors) - set(jobs):
             del self._cursors[key]
         self._jobs = jobs
@@ -240,8 +336,8 @@ class Scheduler:
         return min(times, default=None)
 
     def _due_slots(self, job: Job, now: datetime) -> tuple[list[datetime], datetime | None]:
-        """Slots in (cursor, now]: those past grace, and the latest within it."""
-        missed: list[datetime] = []
+        """Slots in (cursor, now]: the latest few past grace, and the latest within it."""
+        missed: deque[datetime] = deque(maxlen=MISSED_RECORD_LIMIT)
         latest: datetime | None = None
         cursor = self._cursors[job.key]
         while (moment := next_fire(job.recurrence, cursor)) is not None and moment <= now:
@@ -252,45 +348,49 @@ class Scheduler:
         if latest is not None and now - latest > job.grace:
             missed.append(latest)
             latest = None
-        return missed[-MISSED_RECORD_LIMIT:], latest
+        return list(missed), latest
+
+    async def _settle(self, job: Job, now: datetime) -> Slot | None:
+        """Record the job's missed slots; return the slot it should fire now, if any."""
+        missed, slot = self._due_slots(job, now)
+        for moment in missed:
+            if await self._runs.record_missed(job.key, moment, now=now):
+                log.warning("job %s missed its %s slot", job.key, moment.isoformat())
+        if missed:
+            self._cursors[job.key] = missed[-1]
+        return None if slot is None else Slot(job, slot)
+
+    async def _fire(self, slot: Slot) -> bool:
+        job, moment = slot.job, slot.scheduled_for
+        claimed = await self._runs.claim(job.key, moment, owner=self._owner, now=self._clock.now())
+        # Settled either way: this process fired it, or another one did.
+        self._cursors[job.key] = max(self._cursors[job.key], moment)
+        if not claimed:
+            return False
+        status = RunStatus.DONE
+        try:
+            await self._execute(job, moment)
+        except Exception:
+            log.exception("job %s failed for its %s slot", job.key, moment.isoformat())
+            status = RunStatus.FAILED
+        await self._runs.finish(job.key, moment, status=status, now=self._clock.now())
+        return True
 
     async def run_job(self, key: str) -> bool:
         """Fire the job's due slot if this process claims it."""
         job = self._jobs.get(key)
         if job is None:
             return False
-        now = self._clock.now()
-        missed, slot = self._due_slots(job, now)
-        for moment in missed:
-            await self._runs.record_missed(job.key, moment, now=now)
-            log.warning("job %s missed its %s slot", job.key, moment.isoformat())
-        if missed:
-            self._cursors[key] = max(missed)
-        if slot is None:
-            return False
-        self._cursors[key] = slot
-        if not await self._runs.claim(job.key, slot, owner=self._owner, now=now):
-            return False
-        status = RunStatus.DONE
-        try:
-            await self._execute(job, slot)
-        except Exception:
-            log.exception("job %s failed for its %s slot", job.key, slot.isoformat())
-            status = RunStatus.FAILED
-        await self._runs.finish(job.key, slot, status=status, now=self._clock.now())
-        return True
+        slot = await self._settle(job, self._clock.now())
+        return slot is not None and await self._fire(slot)
 
     async def run_due(self) -> int:
-        """Fire every job that has a due slot; returns how many this process fired."""
+        """Fire every due slot, earliest first; returns how many this process fired."""
         now = self._clock.now()
-        due = [
-            (t, key)
-            for key, job in self._jobs.items()
-            if (t := next_fire(job.recurrence, self._cursors[key])) is not None and t <= now
-        ]
+        slots = [s for job in self._jobs.values() if (s := await self._settle(job, now))]
         fired = 0
-        for _, key in sorted(due):
-            fired += await self.run_job(key)
+        for slot in sorted(slots, key=lambda s: (s.scheduled_for, s.job.key)):
+            fired += await self._fire(slot)
         return fired
 
 
@@ -334,7 +434,9 @@ class LiveScheduler:
             await self._scheduler.refresh()
             jobs = self._scheduler.jobs
             for key in set(self._triggers) - set(jobs):
-                self._aps.remove_job(key)
+                # APScheduler already dropped a job whose recurrence ended.
+                with contextlib.suppress(JobLookupError):
+                    self._aps.remove_job(key)
                 del self._triggers[key]
             for key, job in jobs.items():
                 if self._triggers.get(key) == (job.recurrence, job.grace):

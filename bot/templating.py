@@ -129,7 +129,7 @@ def build_environment(
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
-        auto_reload=True,
+        auto_reload=False,  # templates ship with the code; no stat() per render
     )
     environment.policies["ext.i18n.trimmed"] = True
     # Set before any template compiles: `{% trans x=y %}` becomes `gettext(msgid, x=y)`.

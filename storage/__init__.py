@@ -9,6 +9,7 @@ the migrations: call `upgrade(url)` before opening a database.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -16,8 +17,10 @@ from types import TracebackType
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from storage.base import unit_of_work
 from storage.engine import create_engine
 from storage.inbox import SqlInbox
+from storage.kudos import SqlKudosStore
 from storage.migrations import downgrade, upgrade
 from storage.outbox import SqlOutbox
 from storage.roster import SqlRoster, utc_now
@@ -25,6 +28,7 @@ from storage.runs import SqlRunStore
 
 __all__ = [
     "SqlInbox",
+    "SqlKudosStore",
     "SqlOutbox",
     "SqlRoster",
     "SqlRunStore",
@@ -44,6 +48,11 @@ class Storage:
     inbox: SqlInbox
     outbox: SqlOutbox
     runs: SqlRunStore
+    kudos: SqlKudosStore
+
+    def unit_of_work(self) -> AbstractAsyncContextManager[None]:
+        """Every store call inside shares one transaction (see `storage.base`)."""
+        return unit_of_work(self.session_factory)
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -71,4 +80,5 @@ async def open_storage(url: str | URL, *, clock: Callable[[], datetime] = utc_no
         inbox=SqlInbox(sessions),
         outbox=SqlOutbox(sessions),
         runs=SqlRunStore(sessions),
+        kudos=SqlKudosStore(sessions),
     )

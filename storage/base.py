@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Final
 
@@ -73,10 +74,54 @@ def dialect_insert(session: AsyncSession, table: type[Base]) -> sqlite.Insert | 
     raise NotImplementedError(f"no upsert for the {name} dialect")
 
 
+# The unit of work in progress in this task, if any (see `unit_of_work`).
+_AMBIENT: ContextVar[AsyncSession | None] = ContextVar("hearth_unit_of_work", default=None)
+
+
 @asynccontextmanager
 async def reading(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
     """A session whose transaction only reads, so SQLite need not queue it
-    behind writers for the write lock."""
+    behind writers for the write lock. Inside a unit of work, that unit's
+    session (which sees the unit's own writes)."""
+    ambient = _AMBIENT.get()
+    if ambient is not None:
+        yield ambient
+        return
     async with sessions() as session:
         await session.connection(execution_options=READ_ONLY)
         yield session
+
+
+@asynccontextmanager
+async def writing(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """One short write transaction; inside a unit of work, a share of it."""
+    ambient = _AMBIENT.get()
+    if ambient is not None:
+        yield ambient
+        return
+    async with sessions.begin() as session:
+        yield session
+
+
+@asynccontextmanager
+async def unit_of_work(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[None]:
+    """Make every store call in this task share one transaction.
+
+    Handling an event reads and writes through several stores; in one unit
+    the handler's writes, its queued messages and the inbox's "done" commit
+    together or not at all, and cost one commit instead of a dozen. Nested,
+    it is a savepoint: a part that fails rolls back alone. The session is
+    held in a context variable, so a task spawned inside would share it:
+    never spawn one there.
+    """
+    ambient = _AMBIENT.get()
+    if ambient is not None:
+        async with ambient.begin_nested():
+            yield
+        return
+    async with sessions.begin() as session:
+        token = _AMBIENT.set(session)
+        try:
+            yield
+        finally:
+            _AMBIENT.reset(token)

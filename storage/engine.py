@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from sqlalchemy import event
+from sqlalchemy.dialects import registry
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -76,7 +77,11 @@ def _sqlite_engine(url: URL) -> AsyncEngine:
     in_memory = database in ("", ":memory:") or url.query.get("mode") == "memory"
     if not in_memory and not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"isolation_level": None})
+    # aiosqlite, with one worker-thread round trip per statement (storage.sqlite_driver).
+    registry.register("sqlite.hearth_aiosqlite", "storage.sqlite_driver", "OneHopSQLiteDialect")
+    engine = create_async_engine(
+        url.set(drivername="sqlite+hearth_aiosqlite"), connect_args={"isolation_level": None}
+    )
 
     @event.listens_for(engine.sync_engine, "connect")
     def set_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import codec
 from bot.chat import Event
-from storage.base import dialect_insert, reading
+from storage.base import dialect_insert, reading, writing
 from storage.core import InboxRow
 
 
@@ -24,7 +24,7 @@ class SqlInbox:
         self._sessions = sessions
 
     async def claim(self, event: Event, *, now: datetime) -> bool:
-        async with self._sessions.begin() as session:
+        async with writing(self._sessions) as session:
             insert = (
                 dialect_insert(session, InboxRow)
                 .values(
@@ -41,7 +41,7 @@ class SqlInbox:
             return (await session.execute(insert)).first() is not None
 
     async def done(self, event: Event, *, now: datetime) -> None:
-        async with self._sessions.begin() as session:
+        async with writing(self._sessions) as session:
             await session.execute(
                 update(InboxRow)
                 .where(

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import codec
 from bot.chat import Message, Platform, WorkspaceRef
 from bot.outbox import Envelope, Posted
-from storage.base import dialect_insert, reading
+from storage.base import dialect_insert, reading, writing
 from storage.core import OutboxRow
 
 _PENDING = (OutboxRow.sent_at.is_(None), OutboxRow.dead_at.is_(None))
@@ -47,7 +47,7 @@ class SqlOutbox:
             }
             for message in messages
         ]
-        async with self._sessions.begin() as session:
+        async with writing(self._sessions) as session:
             insert = (
                 dialect_insert(session, OutboxRow)
                 .values(rows)
@@ -81,7 +81,7 @@ class SqlOutbox:
             .returning(OutboxRow)
             .execution_options(synchronize_session=False)
         )
-        async with self._sessions.begin() as session:
+        async with writing(self._sessions) as session:
             rows = (await session.scalars(lease)).all()
             return [_envelope(row) for row in sorted(rows, key=lambda row: row.id)]
 
@@ -98,6 +98,9 @@ class SqlOutbox:
             last_error=error,
             lease_until=None,
         )
+
+    async def postpone(self, envelope_id: int, *, at: datetime) -> None:
+        await self._update(envelope_id, next_try=at, lease_until=None)
 
     async def dead(self, envelope_id: int, *, error: str, now: datetime) -> None:
         await self._update(envelope_id, dead_at=now, last_error=error, lease_until=None)
@@ -123,7 +126,7 @@ class SqlOutbox:
             return count or 0
 
     async def _update(self, envelope_id: int, **values: object) -> None:
-        async with self._sessions.begin() as session:
+        async with writing(self._sessions) as session:
             await session.execute(
                 update(OutboxRow)
                 .where(OutboxRow.id == envelope_id, *_PENDING)  # sent and dead are final

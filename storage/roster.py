@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.chat import Member, MemberRef, Platform, Role, Workspace, WorkspaceRef
-from storage.base import dialect_insert, reading
+from storage.base import dialect_insert, reading, writing
 from storage.core import MemberRow, WorkspaceRow
 
 
@@ -37,6 +37,13 @@ class SqlRoster:
         async with reading(self._sessions) as session:
             row = await session.get(WorkspaceRow, (ref.platform.value, ref.workspace_id))
             return None if row is None else _workspace(row)
+
+    async def workspaces(self, platform: Platform | None = None) -> list[Workspace]:
+        query = select(WorkspaceRow).order_by(WorkspaceRow.platform, WorkspaceRow.workspace_id)
+        if platform is not None:
+            query = query.where(WorkspaceRow.platform == platform.value)
+        async with reading(self._sessions) as session:
+            return [_workspace(row) for row in await session.scalars(query)]
 
     async def member(self, ref: MemberRef) -> Member | None:
         key = (ref.workspace.platform.value, ref.workspace.workspace_id, ref.user_id)
@@ -77,7 +84,7 @@ class SqlRoster:
             "settings": json.dumps(dict(sorted(workspace.settings.items()))),
             "updated_at": now,
         }
-        async with self._sessions.begin() as session:
+        async with writing(self._sessions) as session:
             insert = dialect_insert(session, WorkspaceRow).values(
                 platform=workspace.ref.platform.value,
                 workspace_id=workspace.ref.workspace_id,
@@ -104,7 +111,7 @@ class SqlRoster:
             "opt_outs": json.dumps(sorted(member.opt_outs)),
         }
         workspace = member.ref.workspace
-        async with self._sessions.begin() as session:
+        async with writing(self._sessions) as session:
             insert = dialect_insert(session, MemberRow).values(
                 platform=workspace.platform.value,
                 workspace_id=workspace.workspace_id,
@@ -119,7 +126,7 @@ class SqlRoster:
             )
 
     async def member_left(self, ref: MemberRef, at: datetime) -> None:
-        async with self._sessions.begin() as session:
+        async with writing(self._sessions) as session:
             await session.execute(
                 update(MemberRow)
                 .where(*_in(ref.workspace), MemberRow.user_id == ref.user_id)

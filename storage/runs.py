@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.runs import RunStatus
-from storage.base import dialect_insert, reading
+from storage.base import dialect_insert, reading, writing
 from storage.core import RunRow
 
 
@@ -33,7 +33,7 @@ class SqlRunStore:
     async def finish(
         self, key: str, scheduled_for: datetime, *, status: RunStatus, now: datetime
     ) -> None:
-        async with self._sessions.begin() as session:
+        async with writing(self._sessions) as session:
             await session.execute(
                 update(RunRow)
                 .where(RunRow.job_key == key, RunRow.scheduled_for == scheduled_for)
@@ -56,7 +56,7 @@ class SqlRunStore:
             return await session.scalar(query)
 
     async def _insert(self, **values: object) -> bool:
-        async with self._sessions.begin() as session:
+        async with writing(self._sessions) as session:
             insert = (
                 dialect_insert(session, RunRow)
                 .values(**values)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -99,3 +100,29 @@ def test_version_and_help(tmp_path: Path) -> None:
     usage = hearth("--help", tmp_path=tmp_path).stdout
     for command in ("demo", "chat", "run", "db"):
         assert command in usage
+
+
+def test_export_prints_the_kudos_of_a_workspace_as_csv_or_json_lines(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path}/k.db"
+    script = (
+        "workspace acme\nmember ana\nmember bob\nclock 2026-12-01 09:00\nin #general\n"
+        "ana: /kudos @bob for the launch #teamwork\n"
+        "workspace other\nmember cy\nmember dee\ncy: /kudos @dee for tea\n"
+    )
+    assert hearth("chat", "--database", database, tmp_path=tmp_path, stdin=script).returncode == 0
+    done = hearth(
+        "export", "kudos", "--workspace", "acme", "--database", database, tmp_path=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "platform,workspace,giver,receiver,reason,values,badge,channel,given_at",
+        "local,acme,ana,bob,the launch,#teamwork,,general,2026-12-01T09:00:00Z",
+    ]
+    lines = hearth(
+        "export", "kudos", "--format", "jsonl", "--database", database, tmp_path=tmp_path
+    ).stdout.splitlines()
+    assert [json.loads(line)["receiver"] for line in lines] == ["bob", "dee"]
+    missing = hearth(
+        "export", "kudos", "--workspace", "nope", "--database", database, tmp_path=tmp_path
+    )
+    assert missing.returncode == 2

@@ -29,6 +29,7 @@ FRENCH = {
     "hearth/help": "Ce que je sais faire ici",
     "hearth/error": "Cela n’a pas marché.",
     "hearth/unknown_command": "Je ne connais pas la commande",
+    "hearth/workspace_settings": "Réglages de l’espace",
     "hearth/settings": "Fuseau horaire",
     "hearth/role_changed": "est désormais",
 }

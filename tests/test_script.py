@@ -42,6 +42,7 @@ from bot.platforms import script
         ("ana: thanks @bob++", script.Say("ana", "thanks @bob++")),
         ("bob: react :tada: last", script.React("bob", "tada", add=True)),
         ("bob: unreact :tada: last", script.React("bob", "tada", add=False)),
+        ("bob: react :taco: @ana", script.React("bob", "taco", add=True, author="ana")),
         ("ana: delete last", script.Delete("ana")),
         ('carol: press "Done" last', script.Press("carol", "Done")),
         (

@@ -96,7 +96,7 @@ class LocalWorkspace:
         return f"{self._run}-{next(self._ids)}"
 
     async def _zone(self, workspace: WorkspaceRef) -> ZoneInfo:
-        found = await self._hearth.storage.roster.workspace(workspace)
+        found = await self._hearth.roster.workspace(workspace)
         return ZoneInfo(found.timezone if found else "UTC")
 
     async def _print(self, workspace: WorkspaceRef, where: str, author: str, text: str) -> None:
@@ -110,7 +110,7 @@ class LocalWorkspace:
 
     async def _reader(self, workspace: WorkspaceRef, user_id: str | None) -> tuple[str, str]:
         """The locale and time zone a message is read in."""
-        roster = self._hearth.storage.roster
+        roster = self._hearth.roster
         found = await roster.workspace(workspace)
         space = found or Workspace(ref=workspace, name=workspace.workspace_id)
         member = await roster.member(workspace.member(user_id)) if user_id else None
@@ -148,9 +148,13 @@ class LocalWorkspace:
         )
         self.transcript.postings.append(posting)
         await self._print(workspace, where, BOT_NAME, rendered.text)
-        for action in rendered.actions:
-            self._write(f"    [ {action.label} ]")
-            self.transcript.output.append(f"    [ {action.label} ]")
+        extra = [f"    [ {action.label} ]" for action in rendered.actions]
+        for attachment in message.attachments:
+            extra.append(f"    [file {attachment.filename}]")
+            extra += [f"    | {line}" for line in attachment.content.splitlines()]
+        for line in extra:
+            self._write(line)
+        self.transcript.output.extend(extra)
         return Posted(channel=channel, message_id=posting.id)
 
     async def _open_form(self, workspace: WorkspaceRef, form: Form) -> None:
@@ -178,7 +182,7 @@ class LocalWorkspace:
         return self._workspace
 
     async def _member(self, name: str) -> Member:
-        member = await self._hearth.storage.roster.find_member(self.workspace, name)
+        member = await self._hearth.roster.find_member(self.workspace, name)
         if member is None:
             raise RunError(f"unknown member {name!r}: declare it with `member {name}`")
         return member
@@ -195,7 +199,6 @@ class LocalWorkspace:
     async def _dispatch(self, event: Event) -> None:
         handled = await self._hearth.handle(event)
         await self._show(event.workspace, handled.direct)
-        await self._hearth.deliver()
 
     def _here(self, actor: str) -> str:
         return self._channel if self._channel is not None else f"{DM}:{actor}"
@@ -207,7 +210,7 @@ class LocalWorkspace:
         raise RunError("there is no such message yet")
 
     async def _declare_workspace(self, step: script.DeclareWorkspace) -> None:
-        roster = self._hearth.storage.roster
+        roster = self._hearth.roster
         ref = WorkspaceRef(Platform.LOCAL, step.name)
         found = await roster.workspace(ref) or Workspace(ref=ref, name=step.name)
         settings = {**found.settings, **dict(step.settings)}
@@ -222,7 +225,7 @@ class LocalWorkspace:
         self._workspace = ref
 
     async def _declare_member(self, step: script.DeclareMember) -> None:
-        roster = self._hearth.storage.roster
+        roster = self._hearth.roster
         ref = self.workspace.member(step.name)
         found = await roster.member(ref)
         member = replace(
@@ -275,7 +278,13 @@ class LocalWorkspace:
     async def _react(self, step: script.React) -> None:
         actor = await self._member(step.actor)
         channel = self._here(actor.ref.user_id)
-        target = self._last(lambda p: p.channel == channel and p.visible_to is None)
+        target = self._last(
+            lambda p: (
+                p.channel == channel
+                and p.visible_to is None
+                and (step.author is None or p.author == step.author)
+            )
+        )
         verb = "reacted" if step.add else "removed the reaction"
         await self._print(self.workspace, f"#{channel}", step.actor, f"{verb} :{step.emoji}:")
         kind = ReactionAdded if step.add else ReactionRemoved

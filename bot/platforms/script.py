@@ -74,9 +74,12 @@ class Say:
 
 @dataclass(frozen=True, slots=True)
 class React:
+    """React to the channel's last message, or to `author`'s last message there."""
+
     actor: str
     emoji: str
     add: bool
+    author: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,9 +252,11 @@ def _action(actor: str, text: str, number: int) -> Step | None:
     rest = rest.strip()
     if verb in ("react", "unreact"):
         words = rest.split()
-        if len(words) != 2 or words[1] != "last" or not re.fullmatch(r":[^\s:]+:", words[0]):
-            raise ScriptError(number, f"expected `{actor}: {verb} :emoji: last`")
-        return React(actor, words[0].strip(":"), add=verb == "react")
+        target = words[1] if len(words) == 2 else ""
+        by = target[1:] if target.startswith("@") and _NAME.match(target[1:]) else None
+        if (target != "last" and by is None) or not re.fullmatch(r":[^\s:]+:", words[0]):
+            raise ScriptError(number, f"expected `{actor}: {verb} :emoji: last` (or `@member`)")
+        return React(actor, words[0].strip(":"), add=verb == "react", author=by)
     if verb == "delete":
         if rest != "last":
             raise ScriptError(number, f"expected `{actor}: delete last`")

@@ -169,3 +169,22 @@ async def test_a_job_slot_fires_once_across_runs_sharing_a_database(player: Play
         "workspace acme\nin #general\n", feature, start=datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
     )
     assert sum("weekly" in line for line in first.lines + again.lines) == 1
+
+
+async def test_admins_tune_the_workspace_and_bad_values_are_refused(player: Player) -> None:
+    run = await player(
+        SETUP
+        + "ana: /hearth set kudos.allowance 1\n"
+        + 'expect "kudos.allowance: 1"\n'
+        + "ana: /hearth set kudos.allowance lots\n"
+        + 'expect "lots does not fit kudos.allowance"\n'
+        + "ana: /hearth set kudos.colour red\n"
+        + 'expect "There is no setting kudos.colour"\n'
+        + "bob: /hearth set kudos.allowance 100\n"
+        + 'expect "Only an admin"\n'
+        + "bob: /kudos @ana one\nbob: /kudos @ana two\n"
+        + 'expect "You have given all your kudos"\n'
+        + "ana: /hearth set timezone Asia/Tokyo\n"
+        + 'expect "timezone: Asia/Tokyo"\n'
+    )
+    assert run.code == 0, run.text

@@ -10,7 +10,17 @@ from sqlalchemy.engine import Connection
 from storage import create_engine, downgrade, upgrade
 from storage.base import Base
 
-TABLES = {"workspaces", "members", "inbox", "outbox", "runs"}
+TABLES = {
+    "workspaces",
+    "members",
+    "inbox",
+    "outbox",
+    "runs",
+    "kudos",
+    "kudos_totals",
+    "kudos_awards",
+    "kudos_badges",
+}
 
 
 async def inspect_database(url: str, look: Any) -> Any:
