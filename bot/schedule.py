@@ -422,7 +422,12 @@ class LiveScheduler:
         self._aps.start()
 
     async def stop(self) -> None:
-        if self._aps.running:
+        """Stop waking up, letting a slot being fired finish (and record its run)."""
+        if not self._aps.running:
+            return
+        self._aps.pause()
+        async with self._lock:
+            # Fires still waiting for the lock are cancelled before they start.
             self._aps.shutdown(wait=False)
 
     async def _fire(self, key: str) -> None:

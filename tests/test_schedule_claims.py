@@ -264,3 +264,31 @@ async def test_two_live_schedulers_on_one_sqlite_file_fire_a_slot_once(tmp_path:
 
     assert sorted(claims) == [False, True]
     assert sum(executions.values()) == 1
+
+
+async def test_stopping_a_live_scheduler_lets_the_slot_being_fired_finish() -> None:
+    started, release = asyncio.Event(), asyncio.Event()
+    runs = FakeRunStore()
+
+    async def source() -> Sequence[Job]:
+        return jobs()
+
+    async def execute(job: Job, scheduled_for: datetime) -> None:
+        started.set()
+        await release.wait()
+
+    jobs = soon_once()
+    live = LiveScheduler(
+        Scheduler(runs=runs, clock=SystemClock(), sources=[source], execute=execute, owner="a"),
+        reconcile_every=timedelta(hours=1),
+    )
+    await live.start()
+    await within(PATIENCE, started.wait())
+
+    stopping = asyncio.create_task(live.stop())
+    await asyncio.sleep(0)
+    assert not stopping.done()
+    release.set()
+    await within(PATIENCE, stopping)
+
+    assert list(runs.statuses("soon").values()) == [RunStatus.DONE]

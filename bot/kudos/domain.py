@@ -411,6 +411,28 @@ def milestone_candidates(totals: tuple[int, int], thresholds: Thresholds) -> set
     return earned
 
 
+def facts_bound(
+    facts: Facts, then: tuple[int, int], now: tuple[int, int], *, same_day: bool
+) -> Facts:
+    """The most a member's facts can have grown since `facts` were read.
+
+    Between two reads, every new kudos received adds at most one to each
+    received count, every kudos given at most one receiver, and giving days
+    grow only on a new day. Milestones this bound does not reach cannot have
+    been earned, so the facts need not be read again.
+    """
+    received, given = now[0] - then[0], now[1] - then[1]
+    top = facts.top_value
+    return Facts(
+        received_total=now[0],
+        given_total=now[1],
+        received_last_year=facts.received_last_year + received,
+        giving_days_in_window=facts.giving_days_in_window + (0 if same_day else 1),
+        distinct_receivers=facts.distinct_receivers + given,
+        top_value=(top[0], top[1] + received) if top else (("", received) if received else None),
+    )
+
+
 def needs_facts(candidates: set[Milestone]) -> bool:
     """The first-kudos milestones follow from totals alone; others need facts."""
     return bool(candidates - {Milestone.FIRST_RECEIVED, Milestone.FIRST_GIVEN})

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from bot.chat import (
     Directory,
@@ -26,6 +26,7 @@ from bot.kudos.domain import (
     UNDO_WINDOW,
     Allowance,
     Award,
+    Facts,
     Gift,
     KudosStore,
     Milestone,
@@ -36,6 +37,7 @@ from bot.kudos.domain import (
     check_allowance,
     check_recipients,
     check_values,
+    facts_bound,
     milestone_candidates,
     milestones,
     needs_facts,
@@ -89,6 +91,9 @@ class Giving:
         # Milestones are awarded once and never taken back, so what this
         # process has seen awarded can be remembered safely.
         self._awarded: dict[MemberRef, set[Milestone]] = {}
+        # The last facts read per member, with the totals and day they were
+        # read at: a bound on what can have changed since (domain.facts_bound).
+        self._facts: dict[MemberRef, tuple[Facts, tuple[int, int], date]] = {}
 
     async def allowance(self, workspace: Workspace, member: Member, now: datetime) -> Allowance:
         policy = Policy.of(workspace.settings)
@@ -207,7 +212,14 @@ class Giving:
         for user_id in (gift.giver, *gift.receivers):
             ref = workspace.ref.member(user_id)
             known = self._awarded.setdefault(ref, set())
-            pending = milestone_candidates(totals.get(user_id, (0, 0)), thresholds) - known
+            now_totals = totals.get(user_id, (0, 0))
+            day = gift.given_at.astimezone(UTC).date()
+            memo = self._facts.get(ref)
+            if memo is None:
+                pending = milestone_candidates(now_totals, thresholds) - known
+            else:
+                bound = facts_bound(memo[0], memo[1], now_totals, same_day=memo[2] == day)
+                pending = milestones(bound, thresholds) - known
             if not pending:
                 continue
             earned = pending
@@ -218,6 +230,7 @@ class Giving:
                     now=gift.given_at,
                     streak_window=timedelta(days=thresholds.streak_window_days),
                 )
+                self._facts[ref] = (facts, now_totals, day)
                 earned = milestones(facts, thresholds) - known
                 detail = facts.top_value[0] if facts.top_value else ""
             for milestone in sorted(earned):

@@ -210,3 +210,39 @@ def test_health_shows_who_is_missed_and_how_spread_thanks_are() -> None:
     assert found.unrecognised == tuple(sorted(team[3:]))
     assert found.top_decile_share == 0.75  # the top 2 of 20 received 15 of 20
     assert found.giver_diversity == 0.1
+
+
+@given(
+    st.integers(0, 60),
+    st.integers(0, 60),
+    st.integers(0, 30),
+    st.integers(0, 20),
+    st.integers(0, 20),
+    st.booleans(),
+)
+def test_the_facts_bound_never_misses_a_milestone_earned_since(
+    received: int, given: int, days: int, more_received: int, more_given: int, same_day: bool
+) -> None:
+    from bot.kudos.domain import facts_bound
+
+    before = facts(
+        received_total=received,
+        given_total=given,
+        received_last_year=received,
+        giving_days_in_window=min(days, given),
+        distinct_receivers=given,
+        top_value=("trust", received) if received else None,
+    )
+    # The most that can really have happened since: every new kudos counted everywhere.
+    after = facts(
+        received_total=received + more_received,
+        given_total=given + more_given,
+        received_last_year=received + more_received,
+        giving_days_in_window=min(days, given) + (0 if same_day or not more_given else 1),
+        distinct_receivers=given + more_given,
+        top_value=("trust", received + more_received) if received + more_received else None,
+    )
+    bound = facts_bound(
+        before, (received, given), (received + more_received, given + more_given), same_day=same_day
+    )
+    assert milestones(after, Thresholds()) <= milestones(bound, Thresholds())
