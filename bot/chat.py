@@ -122,7 +122,9 @@ class MessageDeleted(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ReactionAdded(Event):
+class Reaction(Event):
+    """An emoji put on (or taken off) a message; `message_author` None for a bot's."""
+
     actor: str
     channel: str
     message_id: str
@@ -131,12 +133,13 @@ class ReactionAdded(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ReactionRemoved(Event):
-    actor: str
-    channel: str
-    message_id: str
-    message_author: str | None
-    emoji: str
+class ReactionAdded(Reaction):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReactionRemoved(Reaction):
+    pass
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
