@@ -194,6 +194,7 @@ JobSource = Callable[[], Awaitable[Sequence[Job]]]
 class SettingKind(StrEnum):
     TEXT = "text"
     NUMBER = "number"  # a whole number, 0 or more
+    TIME = "time"  # HH:MM, 24-hour
     FLAG = "flag"  # yes or no
     CHOICE = "choice"
 
@@ -213,7 +214,15 @@ class Setting:
         value = value.strip()
         match self.kind:
             case SettingKind.NUMBER:
-                return value if value.isdigit() else None
+                return str(int(value)) if value.isascii() and value.isdecimal() else None
+            case SettingKind.TIME:
+                hour, _, minute = value.partition(":")
+                fits = (
+                    hour.isascii() and hour.isdecimal() and minute.isascii() and minute.isdecimal()
+                )
+                if not fits or int(hour) > 23 or int(minute) > 59 or len(minute) != 2:
+                    return None
+                return f"{int(hour):02d}:{minute}"
             case SettingKind.FLAG:
                 lowered = value.lower()
                 if lowered in ("yes", "true", "on", "1", "oui"):

@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.chat import Directory, Member, WorkspaceRef
+
 MENTION = re.compile(
     r"<@!?(?P<id>[A-Za-z0-9]+)(?:\|(?P<label>[^>]*))?>"
-    r"|(?<![\w@<])@(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]|[A-Za-z0-9])"
+    r"|(?<![\w@<])@(?P<name>[A-Za-z0-9_][A-Za-z0-9._-]*)"
 )
 
 
@@ -28,6 +30,13 @@ class Mention:
         """What to find the member by: the id when there is one, else the name."""
         return self.user_id or self.name or ""
 
+    @property
+    def lookups(self) -> tuple[str, ...]:
+        """Names to try in turn: `@ana.` at the end of a sentence may mean `ana`,
+        but a member may really be called `ana_`."""
+        trimmed = self.lookup.rstrip("._-")
+        return (self.lookup,) if trimmed in ("", self.lookup) else (self.lookup, trimmed)
+
 
 def find_mentions(text: str) -> list[Mention]:
     found: list[Mention] = []
@@ -37,3 +46,12 @@ def find_mentions(text: str) -> list[Mention]:
         else:
             found.append(Mention(match.start(), match.end(), None, match["name"]))
     return found
+
+
+async def resolve(directory: Directory, workspace: WorkspaceRef, mention: Mention) -> Member | None:
+    """The member a mention names, trying each of its `lookups` in turn."""
+    for lookup in mention.lookups:
+        member = await directory.find_member(workspace, lookup)
+        if member is not None:
+            return member
+    return None

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.chat import N_, Member, Message, Role, Roster, Visibility, Workspace
 from bot.features import Command, Feature, Invocation, Response, Setting
-from bot.mentions import find_mentions
+from bot.mentions import find_mentions, resolve
 
 USAGE = N_(
     "/hearth help | me | language fr | timezone Europe/Paris | role @someone manager | "
@@ -124,7 +124,7 @@ class Profile:
         words = rest.split()
         if len(mentions) != 1 or not words or words[-1] not in {r.value for r in Role}:
             return refusal(call, N_("Usage: %(usage)s"), usage="/hearth role @someone manager")
-        target = await self._roster.find_member(call.workspace.ref, mentions[0].lookup)
+        target = await resolve(self._roster, call.workspace.ref, mentions[0])
         if target is None or not target.active:
             return refusal(
                 call, N_("I cannot find %(name)s in this workspace."), name=mentions[0].lookup

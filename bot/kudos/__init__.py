@@ -44,7 +44,7 @@ SETTINGS = (
         SettingKind.CHOICE,
         ("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
     ),
-    Setting("kudos.digest_time", N_("Time of the weekly digest, HH:MM"), "16:00"),
+    Setting("kudos.digest_time", N_("Time of the weekly digest, HH:MM"), "16:00", SettingKind.TIME),
     *(
         Setting(
             f"kudos.badge.{f.name}",

@@ -37,7 +37,7 @@ from bot.kudos.parsing import (
     message_reason,
     message_targets,
 )
-from bot.mentions import find_mentions
+from bot.mentions import find_mentions, resolve
 
 USAGE = N_(
     "/kudos @someone for something #value | undo | board [week|month|quarter|year|all] | "
@@ -158,7 +158,7 @@ class Kudos:
         mentions = find_mentions(rest)
         if len(mentions) != 1:
             return _refuse(call, N_("Usage: %(usage)s"), usage="/kudos stats @someone")
-        member = await self._directory.find_member(call.workspace.ref, mentions[0].lookup)
+        member = await resolve(self._directory, call.workspace.ref, mentions[0])
         if member is None:
             return _refuse(
                 call, N_("I cannot find %(name)s in this workspace."), name=mentions[0].lookup
@@ -277,7 +277,7 @@ class Kudos:
                 is_dm=event.is_dm,
                 source=Source.MESSAGE,
                 source_ref=event.message_id,
-                gift_id=event.delivery_id,
+                gift_id=f"message:{event.message_id}",  # one gift per message, however delivered
                 now=call.now,
             )
         )
@@ -304,7 +304,7 @@ class Kudos:
                 channel=event.channel,
                 is_dm=False,
                 source=Source.REACTION,
-                source_ref=reaction_ref(event.message_id, actor.ref.user_id),
+                source_ref=reaction_ref(event.message_id, actor.ref.user_id, event.emoji),
                 gift_id=event.delivery_id,
                 now=call.now,
             )
@@ -314,7 +314,7 @@ class Kudos:
         event = call.event
         if emoji_name(event.emoji) not in Policy.of(call.workspace.settings).emojis:
             return None
-        ref = reaction_ref(event.message_id, event.actor)
+        ref = reaction_ref(event.message_id, event.actor, event.emoji)
         await self._store.reverse_source(call.workspace.ref, ref, at=call.now)
         return None
 
@@ -323,5 +323,6 @@ class Kudos:
         return None
 
 
-def reaction_ref(message_id: str, reactor: str) -> str:
-    return f"reaction:{message_id}:{reactor}"
+def reaction_ref(message_id: str, reactor: str, emoji: str) -> str:
+    """One reaction: removing :clap: takes back the :clap: kudos, not the :tada: one."""
+    return f"reaction:{message_id}:{reactor}:{emoji_name(emoji)}"

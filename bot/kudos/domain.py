@@ -9,6 +9,7 @@ unit of allowance cannot both pass.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime, time, timedelta
@@ -17,6 +18,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.chat import N_, Member, MemberRef, WorkspaceRef
+from bot.kudos.parsing import emoji_name
 
 DEFAULT_VALUES = ("teamwork", "learning", "trust", "celebrate")
 UNDO_WINDOW = timedelta(minutes=10)
@@ -34,8 +36,8 @@ class Source(StrEnum):
 
 
 def _int(settings: Mapping[str, str], key: str, default: int) -> int:
-    raw = settings.get(key, "")
-    return int(raw) if raw.strip().isdigit() else default
+    raw = settings.get(key, "").strip()
+    return int(raw) if raw.isascii() and raw.isdecimal() else default
 
 
 def _words(settings: Mapping[str, str], key: str, default: Sequence[str]) -> tuple[str, ...]:
@@ -85,7 +87,10 @@ class Policy:
         period = settings.get("kudos.period", Period.DAY.value)
         allowance = _int(settings, "kudos.allowance", 5)
         return cls(
-            emojis=frozenset(_words(settings, "kudos.emoji", ("tada",))),
+            emojis=frozenset(
+                emoji_name(w) for w in re.split(r"[\s,]+", settings.get("kudos.emoji", "tada")) if w
+            )
+            or frozenset({"tada"}),
             allowance=allowance,
             manager_allowance=_int(settings, "kudos.manager_allowance", max(allowance, 10)),
             period=Period(period) if period in Period._value2member_map_ else Period.DAY,
@@ -411,15 +416,14 @@ def milestone_candidates(totals: tuple[int, int], thresholds: Thresholds) -> set
     return earned
 
 
-def facts_bound(
-    facts: Facts, then: tuple[int, int], now: tuple[int, int], *, same_day: bool
-) -> Facts:
+def facts_bound(facts: Facts, then: tuple[int, int], now: tuple[int, int], *, days: int) -> Facts:
     """The most a member's facts can have grown since `facts` were read.
 
     Between two reads, every new kudos received adds at most one to each
     received count, every kudos given at most one receiver, and giving days
-    grow only on a new day. Milestones this bound does not reach cannot have
-    been earned, so the facts need not be read again.
+    grow by at most one a day (`days` since the read) and one a gift.
+    Milestones this bound does not reach cannot have been earned, so the
+    facts need not be read again.
     """
     received, given = now[0] - then[0], now[1] - then[1]
     top = facts.top_value
@@ -427,7 +431,7 @@ def facts_bound(
         received_total=now[0],
         given_total=now[1],
         received_last_year=facts.received_last_year + received,
-        giving_days_in_window=facts.giving_days_in_window + (0 if same_day else 1),
+        giving_days_in_window=facts.giving_days_in_window + min(max(days, 0), given),
         distinct_receivers=facts.distinct_receivers + given,
         top_value=(top[0], top[1] + received) if top else (("", received) if received else None),
     )

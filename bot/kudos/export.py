@@ -29,7 +29,7 @@ def _row(kudos: Kudos) -> dict[str, str]:
         "workspace": kudos.workspace.workspace_id,
         "giver": kudos.giver,
         "receiver": kudos.receiver,
-        "reason": kudos.reason,
+        "reason": "" if kudos.private else kudos.reason,  # private words stay private
         "values": " ".join(f"#{v}" for v in kudos.values),
         "badge": kudos.badge or "",
         "channel": kudos.channel or "",

@@ -44,7 +44,7 @@ from bot.kudos.domain import (
     period_bounds,
 )
 from bot.kudos.parsing import without_hashtags
-from bot.mentions import Mention
+from bot.mentions import Mention, resolve
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +109,7 @@ class Giving:
             if isinstance(target, Member):
                 found.append(target)
                 continue
-            member = await self._directory.find_member(workspace.ref, target.lookup)
+            member = await resolve(self._directory, workspace.ref, target)
             found.append(member if member is not None else (target.name or target.lookup))
         return found
 
@@ -218,7 +218,7 @@ class Giving:
             if memo is None:
                 pending = milestone_candidates(now_totals, thresholds) - known
             else:
-                bound = facts_bound(memo[0], memo[1], now_totals, same_day=memo[2] == day)
+                bound = facts_bound(memo[0], memo[1], now_totals, days=(day - memo[2]).days)
                 pending = milestones(bound, thresholds) - known
             if not pending:
                 continue

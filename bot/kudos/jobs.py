@@ -11,10 +11,11 @@ from collections import Counter
 from datetime import timedelta
 
 from bot.chat import Directory, Message
-from bot.features import Cron, Job, Response, Tick
+from bot.features import Cron, Job, Response, Setting, SettingKind, Tick
 from bot.kudos.domain import KudosStore, Policy
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DIGEST_TIME = Setting("kudos.digest_time", "", "16:00", SettingKind.TIME)  # checks stored values
 
 
 class Digest:
@@ -29,7 +30,8 @@ class Digest:
             if policy.digest_channel is None:
                 continue
             day = workspace.settings.get("kudos.digest_day", "fri").strip().lower()[:3]
-            hour, _, minute = workspace.settings.get("kudos.digest_time", "16:00").partition(":")
+            at = DIGEST_TIME.check(workspace.settings.get("kudos.digest_time", "16:00"))
+            hour, _, minute = (at or "16:00").partition(":")
             jobs.append(
                 Job(
                     key=f"kudos.digest:{workspace.ref.platform.value}:{workspace.ref.workspace_id}",
@@ -37,8 +39,8 @@ class Digest:
                     recurrence=Cron(
                         timezone=workspace.timezone,
                         day_of_week=day if day in DAYS else "fri",
-                        hour=hour if hour.isdigit() else "16",
-                        minute=minute if minute.isdigit() else "0",
+                        hour=str(int(hour)),
+                        minute=str(int(minute)),
                     ),
                     run=self.post,
                     grace=timedelta(hours=6),
@@ -54,8 +56,19 @@ class Digest:
         end = tick.scheduled_for
         start = end - timedelta(days=7)
         week = [k for k in await self._store.between(ws, start=start, end=end) if not k.private]
-        awards = await self._store.awards_between(ws, start=start, end=end)
-        firsts = await self._store.first_time_receivers(ws, start=start, end=end)
+        # Only what the channel may know: a private kudos stays between two people.
+        public = {k.receiver for k in week} | {k.giver for k in week}
+        awards = [
+            a
+            for a in await self._store.awards_between(ws, start=start, end=end)
+            if a.member in public
+        ]
+        firsts = [
+            u
+            for u in await self._store.first_time_receivers(ws, start=start, end=end)
+            if u in {k.receiver for k in week}
+        ]
+        gifts = list({k.gift_id: k for k in week if k.reason}.values())  # one line a gift
         top = Counter(k.receiver for k in week).most_common(3)
         return Message(
             "kudos/digest",
@@ -69,8 +82,7 @@ class Digest:
                         "receiver": ws.member(k.receiver),
                         "reason": k.reason,
                     }
-                    for k in week[-5:]
-                    if k.reason
+                    for k in gifts[-5:]
                 ],
                 "awards": [
                     {"member": ws.member(a.member), "milestone": a.milestone.value} for a in awards

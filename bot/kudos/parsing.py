@@ -22,8 +22,8 @@ _EMOJI_CODE = re.compile(r":([a-z0-9_+-]+):(?::skin-tone-[2-6]:)?", re.IGNORECAS
 _CUSTOM_EMOJI = re.compile(r"<a?:([A-Za-z0-9_]+):\d+>")
 _HASHTAG = re.compile(r"(?<![\w&#<|])#([A-Za-z][A-Za-z0-9_-]{0,39})\b")
 _BADGE = re.compile(r"(?<!\S)badge:([A-Za-z0-9_-]{1,40})(?!\S)", re.IGNORECASE)
-_PRIVATE = re.compile(r"(?<!\S)(private|privately|privé|prive)(?!\S)", re.IGNORECASE)
-_LEAD = re.compile(r"^\s*(?:for|pour|because|car|:|-|—)\s*", re.IGNORECASE)
+_PRIVATE = re.compile(r"private|privately|privé|prive", re.IGNORECASE)
+_LEAD = re.compile(r"^\s*(?:(?:for|pour|because|car)\b|:|-|—)\s*", re.IGNORECASE)
 _SKIN_TONES = re.compile("[\U0001f3fb-\U0001f3ff]")
 _SKIN_SUFFIX = re.compile(r"::skin-tone-[2-6]$")
 
@@ -37,7 +37,18 @@ UNICODE_NAMES = {
     "🌟": "star2",
     "❤": "heart",
     "👍": "thumbsup",
+    "🚀": "rocket",
+    "💯": "100",
+    "🔥": "fire",
     "🏆": "trophy",
+}
+
+# Slack spells some emoji differently from their usual names.
+ALIASES = {
+    "+1": "thumbsup",
+    "thumbs_up": "thumbsup",
+    "heart_eyes": "heart_eyes",
+    "star-struck": "star_struck",
 }
 
 MAX_REASON = 500
@@ -53,7 +64,8 @@ def emoji_name(raw: str) -> str:
     text = raw.strip().strip(":")
     text = _SKIN_SUFFIX.sub("", text)
     bare = _SKIN_TONES.sub("", text).replace("\ufe0f", "")
-    return UNICODE_NAMES.get(bare, bare.lower())
+    name = UNICODE_NAMES.get(bare, bare.lower())
+    return ALIASES.get(name, name)
 
 
 def without_code(text: str) -> str:
@@ -113,13 +125,20 @@ def command_draft(text: str) -> CommandDraft:
     mentions = find_mentions(text)
     badge_match = _BADGE.search(text)
     badge = badge_match.group(1).lower() if badge_match else None
-    private = bool(_PRIVATE.search(text))
     rest = text
     for mention in sorted(mentions, key=lambda m: m.start, reverse=True):
         rest = rest[: mention.start] + " " + rest[mention.end :]
     rest = _BADGE.sub(" ", rest)
-    rest = _PRIVATE.sub(" ", rest)
+    rest = _EMOJI_CODE.sub(" ", _CUSTOM_EMOJI.sub(" ", rest))
     reason = " ".join(rest.replace(",", " , ").split()).replace(" , ", ", ").strip(" ,")
+    # `private` is an option when it opens or closes what follows the mentions;
+    # inside the reason ("the private beta") it is just a word.
+    words = reason.split()
+    private = bool(words) and any(_PRIVATE.fullmatch(w) for w in (words[0], words[-1]))
+    if private:
+        first = words[0] if _PRIVATE.fullmatch(words[0]) else None
+        words = words[1:] if first else words[:-1]
+        reason = " ".join(words)
     reason = _LEAD.sub("", reason).strip()
     return CommandDraft(
         targets=_unique(mentions),
@@ -138,7 +157,8 @@ def message_reason(text: str) -> str:
     text = _EMOJI_CODE.sub(" ", _CUSTOM_EMOJI.sub(" ", text))
     text = re.sub(r"[{}]|\+\+", " ", text)
     text = " ".join(text.replace(",", " , ").split()).replace(" , ", ", ")
-    return _LEAD.sub("", text.strip(" ,"))[:MAX_REASON].strip()
+    reason = _LEAD.sub("", text.strip(" ,"))[:MAX_REASON].strip()
+    return reason if any(c.isalnum() for c in reason) else ""  # "@ana++." says nothing more
 
 
 def hashtags(text: str) -> tuple[str, ...]:
@@ -152,4 +172,4 @@ def without_hashtags(text: str, tags: tuple[str, ...]) -> str:
         return text
     wanted = {t.lower() for t in tags}
     kept = _HASHTAG.sub(lambda m: "" if m.group(1).lower() in wanted else m.group(0), text)
-    return " ".join(kept.split()).strip(" ,")
+    return _LEAD.sub("", " ".join(kept.split()).strip(" ,")).strip()

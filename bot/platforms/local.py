@@ -131,7 +131,10 @@ class LocalWorkspace:
         if message.visibility is Visibility.DM:
             channel, where = f"{DM}:{message.to}", f"dm {message.to}"
         elif message.visibility is Visibility.PRIVATE:
-            where = f"#{channel} -> {message.to} only"
+            if not channel or channel.startswith(DM):
+                channel, where = f"{DM}:{message.to}", f"dm {message.to}"
+            else:
+                where = f"#{channel} -> {message.to} only"
         elif thread is not None or message.thread is not None:
             channel = thread.channel if thread else channel
             where = f"#{channel} thread"

@@ -219,9 +219,16 @@ def test_health_shows_who_is_missed_and_how_spread_thanks_are() -> None:
     st.integers(0, 20),
     st.integers(0, 20),
     st.booleans(),
+    st.integers(1, 40),
 )
 def test_the_facts_bound_never_misses_a_milestone_earned_since(
-    received: int, given: int, days: int, more_received: int, more_given: int, same_day: bool
+    received: int,
+    given: int,
+    days: int,
+    more_received: int,
+    more_given: int,
+    same_day: bool,
+    elapsed: int,
 ) -> None:
     from bot.kudos.domain import facts_bound
 
@@ -238,11 +245,14 @@ def test_the_facts_bound_never_misses_a_milestone_earned_since(
         received_total=received + more_received,
         given_total=given + more_given,
         received_last_year=received + more_received,
-        giving_days_in_window=min(days, given) + (0 if same_day or not more_given else 1),
+        giving_days_in_window=min(days, given) + (0 if same_day else min(elapsed, more_given)),
         distinct_receivers=given + more_given,
         top_value=("trust", received + more_received) if received + more_received else None,
     )
     bound = facts_bound(
-        before, (received, given), (received + more_received, given + more_given), same_day=same_day
+        before,
+        (received, given),
+        (received + more_received, given + more_given),
+        days=0 if same_day else elapsed,
     )
     assert milestones(after, Thresholds()) <= milestones(bound, Thresholds())

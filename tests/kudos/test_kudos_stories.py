@@ -245,3 +245,79 @@ async def test_managers_read_recognition_health(player: Player) -> None:
     run = await player(TEAM + "ana: /kudos @bob for the launch\nana: /kudos health\n")
     health = "\n".join(said(run, "[#general -> ana only]"))
     assert "people received nothing" in run.text or "received nothing" in health
+
+
+async def test_names_ending_in_punctuation_reach_the_right_member(player: Player) -> None:
+    run = await player(
+        TEAM + "member ana_\nbob: /kudos @ana_ for the help\nbob: thanks @kai.\nkai: @bob++.\n"
+    )
+    channel = said(run, "[#general]")
+    assert "🎉 @bob gave kudos to @ana_: the help" in channel
+    assert "🎉 @kai gave kudos to @bob!" in channel
+
+
+async def test_reasons_keep_their_words_and_private_is_an_option_not_a_word(
+    player: Player,
+) -> None:
+    run = await player(
+        TEAM
+        + "ana: /kudos @bob carrying the team\n"
+        + "ana: /kudos @kai for the private beta launch\n"
+        + "ana: /kudos @bob :tada: for the demo\n"
+    )
+    channel = said(run, "[#general]")
+    assert "🎉 @ana gave kudos to @bob: carrying the team" in channel
+    assert "🎉 @ana gave kudos to @kai: the private beta launch" in channel
+    assert "🎉 @ana gave kudos to @bob: the demo" in channel
+
+
+async def test_settings_that_do_not_fit_are_refused(player: Player) -> None:
+    run = await player(
+        TEAM
+        + "ana: /hearth set kudos.allowance ²\n"
+        + 'expect "does not fit kudos.allowance"\n'
+        + "ana: /hearth set kudos.digest_time 25:00\n"
+        + 'expect "does not fit kudos.digest_time"\n'
+        + "ana: /hearth set kudos.digest_time 9:30\n"
+        + 'expect "kudos.digest_time: 09:30"\n'
+    )
+    assert run.code == 0, run.text
+
+
+async def test_each_kudos_emoji_reaction_is_taken_back_on_its_own(player: Player) -> None:
+    run = await player(
+        TEAM.replace("locale=en", "locale=en kudos.emoji=tada,clap")
+        + "bob: the fix\nana: react :tada: @bob\nana: react :clap: @bob\n"
+        + "ana: unreact :clap: @bob\nkai: /kudos stats @bob\n"
+        + 'expect "Received: 1"\n'
+    )
+    assert run.code == 0, run.text
+
+
+async def test_a_unicode_kudos_emoji_setting_matches_named_reactions(player: Player) -> None:
+    run = await player(
+        TEAM + "ana: /hearth set kudos.emoji 🌮\nbob: the fix\nana: react :taco: @bob\n"
+    )
+    assert "🎉 @ana gave kudos to @bob!" in said(run, "[#general]")
+
+
+async def test_private_kudos_stay_out_of_the_digest_and_the_exported_reasons(
+    player: Player,
+) -> None:
+    run = await player(
+        TEAM.replace("locale=en", "locale=en kudos.digest_channel=wins")
+        + "bob: /kudos @li private for a hard week\nclock 2026-12-04 17:00\nana: /kudos export\n"
+    )
+    digest = "\n".join(line for line in run.lines if "wins" in line or line.startswith("    "))
+    assert "@li" not in "\n".join(said(run, "[#wins]"))
+    assert "Thanked for the first time" not in digest
+    assert "a hard week" not in "\n".join(line for line in run.lines if line.startswith("    | "))
+
+
+async def test_a_giving_streak_is_earned_over_several_days(player: Player) -> None:
+    days = "".join(
+        f"clock 2026-12-0{d} 09:00\nbob: /kudos @li for day {d}\nbob: /kudos @kai for day {d}\n"
+        for d in range(1, 7)
+    )
+    run = await player(TEAM + days)
+    assert "🏅 @bob earned the Giving streak badge!" in said(run, "[#general]")
