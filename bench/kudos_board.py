@@ -5,9 +5,10 @@ filled directly with Core bulk inserts: workspace A gets 1,000,000 kudos
 among 10,000 members over the last 400 days, receivers and givers drawn
 from Zipf-like weights, a few gifts with several recipients and a few
 reversed; workspace B gets 100,000 kudos among 1,000 other members, to show
-that every query stays inside its workspace. `kudos_totals` is filled from
-counts made in Python from the same rows, so it holds what `give` and the
-reversals would have left there.
+that every query stays inside its workspace. Rows go in in the order they
+were given, both workspaces interleaved, as a live deployment writes them.
+`kudos_totals` is filled from counts made in Python from the same rows, so
+it holds what `give` and the reversals would have left there.
 
 Then, through `open_storage(url).kudos` (the real store and its queries):
 
@@ -38,6 +39,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import heapq
 import json
 import math
 import random
@@ -47,7 +49,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -55,7 +57,7 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
-from sqlalchemy import event, func, insert, select, text
+from sqlalchemy import Table, event, func, insert, select, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -182,19 +184,22 @@ def member_ids(prefix: str, count: int) -> tuple[str, ...]:
     return tuple(f"U{prefix}{number:07d}" for number in range(count))
 
 
-def kudos_chunks(
-    truth: Truth, count: int, *, now: datetime, rng: random.Random
-) -> Iterator[list[Row]]:
-    """Rows of `count` kudos in chunks of about CHUNK_ROWS, counted into `truth`."""
+def kudos_rows(truth: Truth, count: int, *, now: datetime) -> Iterator[Row]:
+    """`count` kudos rows in the order they were given, counted into `truth`.
+
+    Gifts arrive in time order, as a live deployment writes them, so ids grow
+    with `given_at` and a recent window sits at the end of the table (on
+    PostgreSQL, in the last heap pages) as it would in production.
+    """
+    rng = random.Random(f"{SEED}:{truth.label}")
     receivers_by_rank = list(truth.members)
     rng.shuffle(receivers_by_rank)  # which member gets which Zipf rank
     givers_by_rank = list(truth.members)
     rng.shuffle(givers_by_rank)
     receiver_weights = zipf_cumulative(len(receivers_by_rank), RECEIVER_SKEW)
     giver_weights = zipf_cumulative(len(givers_by_rank), GIVER_SKEW)
-    span_seconds = int(SPAN.total_seconds())
+    first = now - SPAN
     workspace = truth.workspace
-    chunk: list[Row] = []
     gift = 0
     while truth.rows < count:
         gift += 1
@@ -206,7 +211,8 @@ def kudos_chunks(
             receiver = rng.choices(receivers_by_rank, cum_weights=receiver_weights)[0]
             if receiver != giver and receiver not in receivers:
                 receivers.append(receiver)
-        given_at = now - timedelta(seconds=rng.randrange(1, span_seconds))
+        # Evenly spread over the span, jittered within this gift's slot: still in order.
+        given_at = first + SPAN * ((truth.rows + rng.random()) / count)
         reversed_at = None
         if rng.random() < REVERSED_SHARE:
             reversed_at = min(now, given_at + timedelta(seconds=rng.randrange(60, 3600)))
@@ -227,13 +233,13 @@ def kudos_chunks(
             "reversed_at": reversed_at,
         }
         for receiver in receivers:
-            chunk.append({**common, "receiver": receiver})
             truth.record(giver, receiver, given_at, reversed_=reversed_at is not None)
-        if len(chunk) >= CHUNK_ROWS:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+            yield {**common, "receiver": receiver}
+
+
+def given_at(row: Row) -> datetime:
+    value: datetime = row["given_at"]
+    return value
 
 
 def zipf_cumulative(count: int, skew: float) -> list[float]:
@@ -276,9 +282,16 @@ def total_rows(truth: Truth) -> list[Row]:
     ]
 
 
-def chunked(rows: Sequence[Row]) -> Iterator[list[Row]]:
-    for start in range(0, len(rows), CHUNK_ROWS):
-        yield list(rows[start : start + CHUNK_ROWS])
+def chunked(rows: Iterable[Row]) -> Iterator[list[Row]]:
+    """Lists of CHUNK_ROWS rows (the last one shorter)."""
+    chunk: list[Row] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == CHUNK_ROWS:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 # --- building the database ---------------------------------------------------------
@@ -295,33 +308,36 @@ async def ensure_fresh(engine: AsyncEngine) -> None:
         )
 
 
-def table(name: str) -> Any:
+def table(name: str) -> Table:
     return Base.metadata.tables[name]
 
 
 async def load(
     storage: Storage, truths: Sequence[Truth], counts: Sequence[int], *, now: datetime
 ) -> Loaded:
-    """Workspaces through the roster; members, kudos and totals by Core bulk inserts."""
+    """Workspaces through the roster; members, kudos and totals by Core bulk inserts.
+
+    The two workspaces' kudos are interleaved in time, as they would be on
+    one shared database.
+    """
     started = time.perf_counter()
-    inserting = 0.0
-    rows = 0
-    rng = random.Random(SEED)
     engine = storage.engine
     for truth in truths:
         await storage.roster.save_workspace(
             Workspace(truth.workspace, name=f"Bench {truth.label}", timezone="Europe/Paris")
         )
-    for truth, count in zip(truths, counts, strict=True):
-        batches: list[tuple[str, Iterator[list[Row]]]] = [
-            ("members", chunked(member_rows(truth))),
-            ("kudos", kudos_chunks(truth, count, now=now, rng=rng)),
-        ]
-        for name, chunks in batches:
-            spent, inserted = await insert_chunks(engine, name, chunks)
-            inserting += spent
-            rows += inserted if name == "kudos" else 0
-        # Totals after the kudos: the counts are complete only once every row is made.
+    inserting = 0.0
+    for truth in truths:
+        spent, _ = await insert_chunks(engine, "members", chunked(member_rows(truth)))
+        inserting += spent
+    kudos = heapq.merge(
+        *(kudos_rows(truth, count, now=now) for truth, count in zip(truths, counts, strict=True)),
+        key=given_at,
+    )
+    spent, rows = await insert_chunks(engine, "kudos", chunked(kudos))
+    inserting += spent
+    # Totals once every kudos is made: only then are the counts complete.
+    for truth in truths:
         spent, _ = await insert_chunks(engine, "kudos_totals", chunked(total_rows(truth)))
         inserting += spent
     return Loaded(seconds=time.perf_counter() - started, insert_seconds=inserting, rows=rows)
@@ -330,7 +346,11 @@ async def load(
 async def insert_chunks(
     engine: AsyncEngine, name: str, chunks: Iterator[list[Row]]
 ) -> tuple[float, int]:
-    """Insert chunk after chunk, CHUNKS_PER_TRANSACTION to a transaction."""
+    """Insert chunk after chunk, CHUNKS_PER_TRANSACTION to a transaction.
+
+    Returns the seconds spent in INSERTs and COMMITs (not in making the rows)
+    and the number of rows inserted.
+    """
     statement = insert(table(name))
     spent = 0.0
     inserted = 0
@@ -344,9 +364,9 @@ async def insert_chunks(
                 await connection.execute(statement, pending)
                 spent += time.perf_counter() - started
                 inserted += len(pending)
-                pending = next(chunks, None)
-            started = time.perf_counter()
-        spent += time.perf_counter() - started  # the commit
+                pending = next(chunks, None)  # the next chunk is made here, untimed
+            committing = time.perf_counter()
+        spent += time.perf_counter() - committing
     return spent, inserted
 
 
@@ -447,7 +467,7 @@ async def measure(
 
 def rank_sample(truth: Truth, count: int) -> list[str]:
     """Members to rank: the top receiver first, then a fixed random draw."""
-    rng = random.Random(f"{SEED}:{truth.label}")
+    rng = random.Random(f"{SEED}:{truth.label}:rank")
     top = max(truth.received_since, key=lambda member: (truth.received_since[member], member))
     others = [member for member in truth.members if member != top]
     return [top, *rng.sample(others, min(len(others), count - 1))]
