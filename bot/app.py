@@ -7,16 +7,29 @@ to the result (`Hearth`) and feed it neutral events.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import itertools
 import logging
 import random
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot import kudos, profile
 from bot.catalogs import Catalogs
-from bot.chat import Event, Message, Platform, Roster, Visibility, Workspace
+from bot.chat import (
+    Event,
+    HomeOpened,
+    Message,
+    Platform,
+    Role,
+    Roster,
+    Visibility,
+    Workspace,
+    WorkspaceRef,
+)
 from bot.delivery import Courier, Delivered, Transport
 from bot.directory import CachedRoster
 from bot.dispatch import Dispatcher, Handled
@@ -39,6 +52,19 @@ def features(storage: Storage, roster: Roster, *, locales: frozenset[str]) -> li
     return listed
 
 
+Answer = Callable[[Handled], Awaitable[None]]
+
+
+@dataclass(order=True, frozen=True, slots=True)
+class Later:
+    """An event waiting for a worker: urgent first, then in arrival order."""
+
+    rank: int
+    order: int
+    event: Event = field(compare=False)
+    answer: Answer | None = field(compare=False)
+
+
 @dataclass
 class Hearth:
     """A running Hearth: feed it events, let it deliver, move its clock."""
@@ -52,16 +78,122 @@ class Hearth:
     scheduler: Scheduler
     courier: Courier
     transports: dict[Platform, Transport] = field(default_factory=dict)
+    paces: dict[Platform, timedelta] = field(default_factory=dict)
+    _wake: asyncio.Event | None = None
+    _backlog: asyncio.PriorityQueue[Later] | None = None
+    _order: itertools.count[int] = field(default_factory=itertools.count)
 
-    def connect(self, platform: Platform, transport: Transport) -> None:
+    def connect(
+        self, platform: Platform, transport: Transport, *, pace: timedelta | None = None
+    ) -> None:
+        """Send `platform`'s outbox messages through `transport`, at most one
+        post per channel every `pace`."""
         self.transports[platform] = transport
+        if pace is not None:
+            self.paces[platform] = pace
 
     async def handle(self, event: Event) -> Handled:
         """Claim, process and route one inbound event; deliver what it queued."""
         handled = await self.dispatcher.handle(event, now=self.clock.now())
-        if handled.queued:
-            await self.deliver()
+        await self._queued(handled)
         return handled
+
+    async def claim(self, event: Event) -> bool:
+        """Record an inbound delivery before acknowledging it; False for a duplicate."""
+        return await self.dispatcher.claim(event, now=self.clock.now())
+
+    async def finish(self, event: Event) -> Handled:
+        """Process a claimed event; what it queued is delivered by `deliver_forever`."""
+        handled = await self.dispatcher.finish(event, now=self.clock.now())
+        await self._queued(handled)
+        return handled
+
+    def later(self, event: Event, *, answer: Answer | None = None, urgent: bool = False) -> None:
+        """Process a claimed event soon, in `work_forever`, then `answer` with what it produced.
+
+        An adapter acknowledges the platform first and leaves the work to a
+        bounded set of workers, so a burst of events cannot starve the next
+        acknowledgement. `urgent` ones (a member waiting for an answer) go first.
+        """
+        if self._backlog is None:
+            raise RuntimeError("no worker is running: start work_forever() first")
+        self._backlog.put_nowait(Later(0 if urgent else 1, next(self._order), event, answer))
+
+    async def work_forever(self, *, workers: int = 1) -> None:
+        """Process what `later` queued until cancelled; left over work is resumed on restart."""
+        self._backlog = asyncio.PriorityQueue()
+        try:
+            async with asyncio.TaskGroup() as group:
+                for number in range(workers):
+                    group.create_task(self._work(self._backlog), name=f"worker-{number}")
+        finally:
+            self._backlog = None
+
+    async def _work(self, backlog: asyncio.PriorityQueue[Later]) -> None:
+        while True:
+            item = await backlog.get()
+            try:
+                handled = await self.finish(item.event)
+                if item.answer is not None and (
+                    handled.direct or isinstance(item.event, HomeOpened)
+                ):
+                    await item.answer(handled)
+            except Exception:
+                log.exception("processing %s failed; it will be resumed", item.event.delivery_id)
+
+    async def _queued(self, handled: Handled) -> None:
+        """Deliver what an event queued: now, or by waking `deliver_forever`."""
+        if not handled.queued:
+            return
+        if self._wake is not None:
+            self._wake.set()
+        else:
+            await self.deliver()
+
+    async def deliver_forever(self, *, every: timedelta = timedelta(seconds=1)) -> None:
+        """Drain the outbox until cancelled: at once when an event queued
+        messages, and every `every` for jobs, retries and paced channels."""
+        self._wake = asyncio.Event()
+        try:
+            while True:
+                try:
+                    await self.deliver()
+                except Exception:
+                    log.exception("delivering the outbox failed; trying again shortly")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), every.total_seconds())
+                self._wake.clear()
+        finally:
+            self._wake = None
+
+    async def reader(self, workspace: WorkspaceRef, user_id: str | None) -> tuple[str, str]:
+        """The locale and time zone a message is read in: its reader's, else the workspace's."""
+        found = await self.roster.workspace(workspace)
+        space = found or Workspace(ref=workspace, name=workspace.workspace_id)
+        member = await self.roster.member(workspace.member(user_id)) if user_id else None
+        if member is None:
+            return space.locale, space.timezone
+        return member.locale_in(space), member.timezone_in(space)
+
+    async def unreachable(self, workspace: WorkspaceRef, channel: str, reason: str) -> None:
+        """Tell the workspace's admins, once per channel, that a channel refuses the bot."""
+        admins = [
+            m
+            for m in await self.roster.members(workspace)
+            if m.role is Role.ADMIN and m.active and not m.is_bot
+        ]
+        notes = [
+            Message(
+                "hearth/cannot_post",
+                {"channel": channel, "reason": reason},
+                visibility=Visibility.DM,
+                to=admin.ref.user_id,
+                key=f"cannot-post:{channel}:{admin.ref.user_id}",
+            )
+            for admin in admins
+        ]
+        if notes:
+            await self.storage.outbox.put(workspace, notes, now=self.clock.now())
 
     async def deliver(self) -> Delivered:
         """Send everything due in the outbox now."""
@@ -138,7 +270,11 @@ async def open_hearth(
         listed = [*features(storage, roster, locales=catalogs.available), *extra_features]
         renderer = Renderer.from_features(listed, catalogs=catalogs)
         transports: dict[Platform, Transport] = {}
+        paces: dict[Platform, timedelta] = {}
         hearth_ref: list[Hearth] = []
+
+        async def unreachable(workspace: WorkspaceRef, channel: str, reason: str) -> None:
+            await hearth_ref[0].unreachable(workspace, channel, reason)
 
         async def execute(job: Job, scheduled_for: datetime) -> None:
             await hearth_ref[0].run_job(job, scheduled_for)
@@ -164,8 +300,14 @@ async def open_hearth(
                 execute=execute,
                 owner=settings.instance,
             ),
-            courier=Courier(outbox=storage.outbox, transports=transports),
+            courier=Courier(
+                outbox=storage.outbox,
+                transports=transports,
+                paces=paces,
+                unreachable=unreachable,
+            ),
             transports=transports,
+            paces=paces,
         )
         hearth_ref.append(hearth)
         yield hearth

@@ -170,6 +170,14 @@ class FormSubmitted(Event):
     channel: str | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HomeOpened(Event):
+    """A member opened Hearth's home (Slack's App Home tab): features answer
+    with `Visibility.HOME` sections about that member."""
+
+    actor: str
+
+
 EVENT_TYPES: tuple[type[Event], ...] = (
     CommandInvoked,
     MessagePosted,
@@ -180,6 +188,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     MemberLeft,
     ButtonPressed,
     FormSubmitted,
+    HomeOpened,
 )
 
 
@@ -196,6 +205,7 @@ class Visibility(StrEnum):
     PRIVATE = "private"  # in a channel, seen only by `to` (Slack ephemeral)
     DM = "dm"  # a direct message to `to`
     THREAD = "thread"  # a reply under `thread` (a message id) or `thread_key`
+    HOME = "home"  # a section of `to`'s home view, shown when they open it
 
 
 class ButtonStyle(StrEnum):
@@ -244,7 +254,7 @@ class Message:
     attachments: tuple[Attachment, ...] = ()
 
     def __post_init__(self) -> None:
-        if self.visibility in (Visibility.PRIVATE, Visibility.DM) and self.to is None:
+        if self.visibility in (Visibility.PRIVATE, Visibility.DM, Visibility.HOME) and not self.to:
             raise ValueError(f"a {self.visibility} message needs `to`")
         if self.visibility is Visibility.THREAD and not (self.thread or self.thread_key):
             raise ValueError("a thread message needs `thread` or `thread_key`")

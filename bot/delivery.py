@@ -14,7 +14,7 @@ is set aside as dead instead of being retried forever.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -35,12 +35,22 @@ class DeliveryError(Exception):
     """A send that failed. `permanent` ones are never retried."""
 
     def __init__(
-        self, reason: str, *, permanent: bool = False, retry_after: float | None = None
+        self,
+        reason: str,
+        *,
+        permanent: bool = False,
+        retry_after: float | None = None,
+        unreachable: bool = False,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
-        self.permanent = permanent
+        self.permanent = permanent or unreachable
         self.retry_after = retry_after
+        self.unreachable = unreachable  # the bot may not post in that channel
+
+
+Unreachable = Callable[[WorkspaceRef, str, str], Awaitable[None]]
+"""Told once a message dies because the bot may not post in a channel."""
 
 
 class Transport(Protocol):
@@ -71,7 +81,8 @@ class Courier:
     """Drains the outbox through the transports, one lease at a time.
 
     `pace` is the least time between two posts to one channel (Slack asks
-    about one message per second per channel); a message for a busy channel
+    about one message per second per channel), per platform in `paces`; a
+    message for a busy channel
     waits for its next turn instead of holding up the others. A channel
     that answered with `Retry-After` gets no post before that time either.
     Only failed sends count as attempts: waiting for a turn, for a thread's
@@ -85,11 +96,15 @@ class Courier:
         outbox: Outbox,
         transports: Mapping[Platform, Transport],
         pace: timedelta = timedelta(seconds=0),
+        paces: Mapping[Platform, timedelta] | None = None,
         batch: int = 50,
+        unreachable: Unreachable | None = None,
     ) -> None:
         self._outbox = outbox
         self._transports = transports  # platforms connect after the courier is built
         self._pace = pace
+        self._paces = paces if paces is not None else {}  # filled as platforms connect
+        self._unreachable = unreachable
         self.batch = batch
         self._next_turn: dict[Lane, datetime] = {}
 
@@ -130,8 +145,9 @@ class Courier:
             log.exception("sending outbox message %s raised", envelope.id)
             failure = DeliveryError(f"{type(error).__name__}: {error}")
             return await self._failed(envelope, failure, lane=lane, now=now)
-        if self._pace:
-            self._next_turn[lane] = now + self._pace
+        pace = self._paces.get(envelope.workspace.platform, self._pace)
+        if pace:
+            self._next_turn[lane] = now + pace
         await self._outbox.sent(
             envelope.id, channel=posted.channel, message_id=posted.message_id, now=now
         )
@@ -156,6 +172,9 @@ class Courier:
         if error.permanent:
             log.warning("giving up on outbox message %s: %s", envelope.id, error.reason)
             await self._outbox.dead(envelope.id, error=error.reason, now=now)
+            channel = envelope.message.channel
+            if error.unreachable and channel is not None and self._unreachable is not None:
+                await self._unreachable(envelope.workspace, channel, error.reason)
             return "dead"
         if error.retry_after is not None:
             # Rate limited: the message is fine, the channel has to wait.

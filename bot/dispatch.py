@@ -95,10 +95,20 @@ class Dispatcher:
         return list(self._features)
 
     async def handle(self, event: Event, *, now: datetime) -> Handled:
-        if not await self._inbox.claim(event, now=now):
-            log.info("skipping duplicate delivery %s", event.delivery_id)
+        if not await self.claim(event, now=now):
             return Handled(duplicate=True)
         return await self.finish(event, now=now)
+
+    async def claim(self, event: Event, *, now: datetime) -> bool:
+        """Record the delivery before it is acknowledged; False for a duplicate.
+
+        Adapters that must answer the platform fast claim first, acknowledge,
+        then `finish`: a crash in between leaves the event to be resumed.
+        """
+        if await self._inbox.claim(event, now=now):
+            return True
+        log.info("skipping duplicate delivery %s", event.delivery_id)
+        return False
 
     async def finish(self, event: Event, *, now: datetime) -> Handled:
         """Process a claimed event and mark it done, in one transaction: its
@@ -214,7 +224,7 @@ class Dispatcher:
                     direct.append(outcome)
                 else:
                     message = self._addressed(call, outcome)
-                    if message.visibility is Visibility.PRIVATE:
+                    if message.visibility in (Visibility.PRIVATE, Visibility.HOME):
                         direct.append(message)
                     else:
                         queued.append(message)

@@ -8,12 +8,14 @@ the migrations: call `upgrade(url)` before opening a database.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 
+from sqlalchemy import text
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -25,6 +27,8 @@ from storage.migrations import downgrade, upgrade
 from storage.outbox import SqlOutbox
 from storage.roster import SqlRoster, utc_now
 from storage.runs import SqlRunStore
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "SqlInbox",
@@ -53,6 +57,16 @@ class Storage:
     def unit_of_work(self) -> AbstractAsyncContextManager[None]:
         """Every store call inside shares one transaction (see `storage.base`)."""
         return unit_of_work(self.session_factory)
+
+    async def healthy(self) -> bool:
+        """Whether the database answers a trivial query."""
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception as error:
+            log.warning("the database does not answer: %s", error)
+            return False
+        return True
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -23,6 +23,7 @@ from bot.chat import (
     Form,
     FormField,
     FormSubmitted,
+    HomeOpened,
     Member,
     MemberJoined,
     MemberLeft,
@@ -69,6 +70,7 @@ EVENTS = [
     FormSubmitted(
         **COMMON, actor="U1", form_id="intro", value="", fields={"hobby": "kayak", "": "x"}
     ),
+    HomeOpened(**COMMON, actor="U1"),
 ]
 
 

@@ -358,3 +358,41 @@ async def test_messages_of_another_platform_do_not_wait_for_a_missing_one(
     assert await desk.deliver_at(T0) == Delivered(sent=1, retried=1, dead=0)
     assert [post.message.template for post in slack.posts] == ["kudos"]
     assert await desk.outbox.pending_count() == 1
+
+
+async def test_each_platform_keeps_its_own_pace(
+    outbox: Outbox, clock: SimulatedClock, slack: FakeTransport
+) -> None:
+    discord = FakeTransport(clock)
+    transports: dict[Platform, Transport] = {Platform.SLACK: slack, Platform.DISCORD: discord}
+    courier = Courier(outbox=outbox, transports=transports, paces={Platform.SLACK: SECOND})
+    guild = WorkspaceRef(Platform.DISCORD, "G1")
+    await outbox.put(SLACK, [say("s1"), say("s2")], now=T0)
+    await outbox.put(guild, [say("d1"), say("d2")], now=T0)
+
+    await courier.deliver(now=T0)
+
+    assert [p.message.template for p in discord.delivered] == ["d1", "d2"]
+    assert [p.message.template for p in slack.delivered] == ["s1"]
+    clock.set(T0 + SECOND)
+    await courier.deliver(now=T0 + SECOND)
+    assert [p.message.template for p in slack.delivered] == ["s1", "s2"]
+
+
+async def test_a_channel_that_refuses_the_bot_is_reported_and_not_retried(
+    desk: Desk, slack: FakeTransport
+) -> None:
+    reports: list[tuple[WorkspaceRef, str, str]] = []
+
+    async def report(workspace: WorkspaceRef, channel: str, reason: str) -> None:
+        reports.append((workspace, channel, reason))
+
+    courier = Courier(outbox=desk.outbox, transports=desk.transports, unreachable=report)
+    slack.failing = DeliveryError("not_in_channel", unreachable=True)
+    await desk.queue(say("kudos", channel="C-secret"))
+
+    assert await courier.deliver(now=T0) == Delivered(sent=0, retried=0, dead=1)
+    await courier.deliver(now=T0 + timedelta(hours=1))
+
+    assert len(slack.posts) == 1
+    assert reports == [(SLACK, "C-secret", "not_in_channel")]

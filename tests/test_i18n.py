@@ -32,6 +32,7 @@ FRENCH = {
     "hearth/workspace_settings": "Réglages de l’espace",
     "hearth/settings": "Fuseau horaire",
     "hearth/role_changed": "est désormais",
+    "hearth/cannot_post": "Je ne peux pas publier dans",
 }
 
 

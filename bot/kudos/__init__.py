@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import fields
 from pathlib import Path
 
-from bot.chat import N_, Directory, MessageDeleted, MessagePosted, ReactionAdded, ReactionRemoved
+from bot.chat import (
+    N_,
+    Directory,
+    HomeOpened,
+    MessageDeleted,
+    MessagePosted,
+    ReactionAdded,
+    ReactionRemoved,
+)
 from bot.features import Command, Feature, Listener, Setting, SettingKind
 from bot.kudos.commands import USAGE, Kudos
 from bot.kudos.domain import DEFAULT_VALUES, KudosStore, Thresholds
@@ -68,6 +76,7 @@ def build(*, store: KudosStore, directory: Directory) -> Feature:
             Listener(ReactionAdded, kudos.on_reaction),
             Listener(ReactionRemoved, kudos.on_unreact),
             Listener(MessageDeleted, kudos.on_delete),
+            Listener(HomeOpened, kudos.on_home),
         ),
         jobs=digest.jobs,
         templates=TEMPLATES,

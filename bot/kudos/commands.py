@@ -9,6 +9,7 @@ from bot.chat import (
     N_,
     Attachment,
     Directory,
+    HomeOpened,
     Member,
     Message,
     MessageDeleted,
@@ -166,24 +167,30 @@ class Kudos:
         return await self.stats(call, member)
 
     async def stats(self, call: Invocation, member: Member) -> Response:
+        return _private(call, "kudos/stats", await self._stats(call, member))
+
+    async def on_home(self, call: Call[HomeOpened]) -> Response:
+        """The member's kudos, allowance and badges, as a section of their home."""
+        if call.actor is None:
+            return None
+        context = await self._stats(call, call.actor)
+        return Message("kudos/stats", context, visibility=Visibility.HOME, to=call.event.actor)
+
+    async def _stats(self, call: Call[Any], member: Member) -> dict[str, object]:
         stats = await self._store.stats(member.ref)
         allowance = await self._giving.allowance(call.workspace, member, call.now)
-        return _private(
-            call,
-            "kudos/stats",
-            {
-                "member": member.ref,
-                "received": stats.received,
-                "given": stats.given,
-                "values": [{"name": v, "count": n} for v, n in stats.values],
-                "peer_badges": [{"name": b, "count": n} for b, n in stats.peer_badges],
-                "awards": [a.milestone.value for a in stats.awards],
-                "left": allowance.left,
-                "limit": allowance.limit,
-                "resets_at": allowance.resets_at,
-                "own": call.actor is not None and member.ref == call.actor.ref,
-            },
-        )
+        return {
+            "member": member.ref,
+            "received": stats.received,
+            "given": stats.given,
+            "values": [{"name": v, "count": n} for v, n in stats.values],
+            "peer_badges": [{"name": b, "count": n} for b, n in stats.peer_badges],
+            "awards": [a.milestone.value for a in stats.awards],
+            "left": allowance.left,
+            "limit": allowance.limit,
+            "resets_at": allowance.resets_at,
+            "own": call.actor is not None and member.ref == call.actor.ref,
+        }
 
     async def badges(self, call: Invocation) -> Response:
         catalogue = await self._store.catalogue(call.workspace.ref)

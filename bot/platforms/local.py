@@ -25,6 +25,7 @@ from bot.chat import (
     Event,
     Form,
     FormSubmitted,
+    HomeOpened,
     Member,
     MemberJoined,
     MemberLeft,
@@ -108,27 +109,20 @@ class LocalWorkspace:
             self._write(line)
         self.transcript.output.extend(out)
 
-    async def _reader(self, workspace: WorkspaceRef, user_id: str | None) -> tuple[str, str]:
-        """The locale and time zone a message is read in."""
-        roster = self._hearth.roster
-        found = await roster.workspace(workspace)
-        space = found or Workspace(ref=workspace, name=workspace.workspace_id)
-        member = await roster.member(workspace.member(user_id)) if user_id else None
-        if member is None:
-            return space.locale, space.timezone
-        return member.locale_in(space), member.timezone_in(space)
-
     async def send(
         self, workspace: WorkspaceRef, message: Message, *, thread: Posted | None
     ) -> Posted:
         """Print a message the outbox holds (the courier's transport)."""
-        reader = message.to if message.visibility in (Visibility.DM, Visibility.PRIVATE) else None
-        locale, zone = await self._reader(workspace, reader)
+        personal = (Visibility.DM, Visibility.PRIVATE, Visibility.HOME)
+        reader = message.to if message.visibility in personal else None
+        locale, zone = await self._hearth.reader(workspace, reader)
         rendered = self._hearth.renderer.render(
             message, dialect=PLAIN, locale=locale, timezone=zone
         )
         channel = message.channel or ""
-        if message.visibility is Visibility.DM:
+        if message.visibility is Visibility.HOME:
+            channel, where = f"@home:{message.to}", f"home {message.to}"
+        elif message.visibility is Visibility.DM:
             channel, where = f"{DM}:{message.to}", f"dm {message.to}"
         elif message.visibility is Visibility.PRIVATE:
             if not channel or channel.startswith(DM):
@@ -161,7 +155,7 @@ class LocalWorkspace:
         return Posted(channel=channel, message_id=posting.id)
 
     async def _open_form(self, workspace: WorkspaceRef, form: Form) -> None:
-        locale, _ = await self._reader(workspace, form.to)
+        locale, _ = await self._hearth.reader(workspace, form.to)
         rendered = self._hearth.renderer.render_form(form, locale=locale)
         self.transcript.forms[(workspace, form.to)] = rendered
         fields = ", ".join(
@@ -408,6 +402,10 @@ class LocalWorkspace:
                 await self._press(step)
             case script.Submit():
                 await self._submit(step)
+            case script.OpenHome(actor=name):
+                member = await self._member(name)
+                await self._print(self.workspace, "home", name, "opened the home tab")
+                await self._dispatch(self._event(HomeOpened, actor=member.ref.user_id))
             case script.Expect():
                 return self._expect(step)
         return True

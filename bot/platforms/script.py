@@ -100,6 +100,11 @@ class Submit:
 
 
 @dataclass(frozen=True, slots=True)
+class OpenHome:
+    actor: str
+
+
+@dataclass(frozen=True, slots=True)
 class Expect:
     text: str
     present: bool = True
@@ -117,6 +122,7 @@ Step = (
     | Delete
     | Press
     | Submit
+    | OpenHome
     | Expect
 )
 
@@ -247,7 +253,7 @@ def _quoted(rest: str, number: int, usage: str) -> str:
 
 
 def _action(actor: str, text: str, number: int) -> Step | None:
-    """The actions a member takes besides typing: react, delete, press, submit."""
+    """The actions a member takes besides typing: react, delete, press, submit, open home."""
     verb, _, rest = text.partition(" ")
     rest = rest.strip()
     if verb in ("react", "unreact"):
@@ -261,6 +267,10 @@ def _action(actor: str, text: str, number: int) -> Step | None:
         if rest != "last":
             raise ScriptError(number, f"expected `{actor}: delete last`")
         return Delete(actor)
+    if verb == "open":
+        if rest != "home":
+            raise ScriptError(number, f"expected `{actor}: open home`")
+        return OpenHome(actor)
     if verb == "press":
         body = rest.removesuffix(" last").strip()
         return Press(actor, _quoted(body, number, f'`{actor}: press "Label" last`'))
