@@ -72,14 +72,60 @@ Submission = Call[FormSubmitted]
 Handler = Callable[[Call[Any]], Awaitable[Response]]
 
 
+class OptionKind(StrEnum):
+    TEXT = "text"
+    MEMBER = "member"
+    CHOICE = "choice"
+    NUMBER = "number"
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """A typed argument, for platforms whose commands have them (Discord).
+
+    Handlers still read one line of text: the adapter writes the chosen
+    values back into it, in order, members as mentions, each after its
+    `prefix` (`#` for a value, `badge:` for a badge). `description` and
+    `choices` are English msgids.
+    """
+
+    name: str
+    description: str
+    kind: OptionKind = OptionKind.TEXT
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    prefix: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Subcommand:
+    """One form of a command: `/kudos board period:month` is the text "board month".
+
+    `words` start the text (the subcommand's name when None; "" for the
+    command's default form, such as giving kudos).
+    """
+
+    name: str
+    description: str
+    options: tuple[Option, ...] = ()
+    words: str | None = None
+
+    def text(self, values: Sequence[str]) -> str:
+        """The command text these option values (already written out) stand for."""
+        start = self.name if self.words is None else self.words
+        return " ".join(part for part in (start, *values) if part)
+
+
 @dataclass(frozen=True, slots=True)
 class Command:
-    """A slash command. `description` and `usage` are English msgids."""
+    """A slash command. `description` and `usage` are English msgids; `subcommands`
+    give platforms with typed options (Discord) a form for each use."""
 
     name: str
     handler: Callable[[Invocation], Awaitable[Response]]
     description: str
     usage: str = ""
+    subcommands: tuple[Subcommand, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +199,19 @@ class AnyOf:
     parts: tuple[Recurrence, ...]
 
 
-Recurrence = Cron | Every | Once | AnyOf
+@dataclass(frozen=True, slots=True)
+class Shifted:
+    """Another recurrence's fire times moved by `offset` (negative: earlier).
+
+    A reminder two days before each ritual is `Shifted(ritual, -timedelta(days=2))`:
+    exact for any recurrence, where rewriting cron fields cannot be.
+    """
+
+    recurrence: Recurrence
+    offset: timedelta
+
+
+Recurrence = Cron | Every | Once | AnyOf | Shifted
 
 
 @dataclass(frozen=True, slots=True)

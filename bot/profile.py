@@ -11,7 +11,16 @@ from dataclasses import replace
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.chat import N_, Member, Message, Role, Roster, Visibility, Workspace
-from bot.features import Command, Feature, Invocation, Response, Setting
+from bot.features import (
+    Command,
+    Feature,
+    Invocation,
+    Option,
+    OptionKind,
+    Response,
+    Setting,
+    Subcommand,
+)
 from bot.mentions import find_mentions, resolve
 
 USAGE = N_(
@@ -202,6 +211,45 @@ class Profile:
         return None
 
 
+SUBCOMMANDS = (
+    Subcommand("help", N_("What I can do here")),
+    Subcommand("me", N_("Your language, time zone and role")),
+    Subcommand(
+        "language",
+        N_("Choose your language"),
+        (Option("code", N_("A language code, e.g. en or fr"), required=True),),
+    ),
+    Subcommand(
+        "timezone",
+        N_("Choose your time zone"),
+        (Option("zone", N_("An IANA name, e.g. Europe/Paris"), required=True),),
+    ),
+    Subcommand(
+        "role",
+        N_("Admins: grant or revoke a role"),
+        (
+            Option("who", N_("Whose role"), OptionKind.MEMBER, required=True),
+            Option(
+                "role",
+                N_("The new role"),
+                OptionKind.CHOICE,
+                required=True,
+                choices=(N_("admin"), N_("manager"), N_("member")),
+            ),
+        ),
+    ),
+    Subcommand(
+        "set",
+        N_("Admins: change a workspace setting"),
+        (
+            Option("key", N_("The setting, e.g. kudos.allowance"), required=True),
+            Option("value", N_("Its new value"), required=True),
+        ),
+    ),
+    Subcommand("workspace", N_("The workspace's settings")),
+)
+
+
 def build(
     *, roster: Roster, commands: Callable[[], Sequence[Feature]], locales: frozenset[str]
 ) -> Feature:
@@ -214,6 +262,7 @@ def build(
                 profile.hearth,
                 description=N_("Help, your language and time zone, and roles"),
                 usage=USAGE,
+                subcommands=SUBCOMMANDS,
             ),
         ),
     )

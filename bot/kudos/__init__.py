@@ -14,7 +14,16 @@ from bot.chat import (
     ReactionAdded,
     ReactionRemoved,
 )
-from bot.features import Command, Feature, Listener, Setting, SettingKind
+from bot.features import (
+    Command,
+    Feature,
+    Listener,
+    Option,
+    OptionKind,
+    Setting,
+    SettingKind,
+    Subcommand,
+)
 from bot.kudos.commands import USAGE, Kudos
 from bot.kudos.domain import DEFAULT_VALUES, KudosStore, Thresholds
 from bot.kudos.jobs import Digest
@@ -65,12 +74,60 @@ SETTINGS = (
 )
 
 
+PERIODS = (N_("week"), N_("month"), N_("quarter"), N_("year"), N_("all"))
+SUBCOMMANDS = (
+    Subcommand(
+        "give",
+        N_("Thank one or two teammates"),
+        (
+            Option("who", N_("Who to thank"), OptionKind.MEMBER, required=True),
+            Option("why", N_("What for"), required=True),
+            Option("value", N_("A value it shows, e.g. teamwork"), prefix="#"),
+            Option("also", N_("Someone else to thank"), OptionKind.MEMBER),
+            Option("badge", N_("A badge from the catalogue"), prefix="badge:"),
+            Option(
+                "private", N_("Only they and you see it"), OptionKind.CHOICE, choices=("private",)
+            ),
+        ),
+        words="",
+    ),
+    Subcommand(
+        "board",
+        N_("Top receivers and givers"),
+        (Option("period", N_("Which period"), OptionKind.CHOICE, choices=PERIODS),),
+    ),
+    Subcommand("me", N_("Your kudos, allowance and badges")),
+    Subcommand(
+        "stats",
+        N_("Someone's kudos and badges"),
+        (Option("who", N_("Whose"), OptionKind.MEMBER, required=True),),
+    ),
+    Subcommand("undo", N_("Take back your last kudos (within 10 minutes)")),
+    Subcommand("badges", N_("The badge catalogue")),
+    Subcommand(
+        "badge",
+        N_("Admins: add or remove a badge"),
+        (Option("change", N_("add NAME EMOJI DESCRIPTION, or remove NAME"), required=True),),
+    ),
+    Subcommand("export", N_("Admins: the workspace's kudos as CSV")),
+    Subcommand("health", N_("Admins: how recognition is spread")),
+)
+
+
 def build(*, store: KudosStore, directory: Directory) -> Feature:
     kudos = Kudos(store=store, directory=directory)
     digest = Digest(store=store, directory=directory)
     return Feature(
         name="kudos",
-        commands=(Command("kudos", kudos.kudos, description=N_("Thank a teammate"), usage=USAGE),),
+        commands=(
+            Command(
+                "kudos",
+                kudos.kudos,
+                description=N_("Thank a teammate"),
+                usage=USAGE,
+                subcommands=SUBCOMMANDS,
+            ),
+        ),
         listeners=(
             Listener(MessagePosted, kudos.on_message),
             Listener(ReactionAdded, kudos.on_reaction),
