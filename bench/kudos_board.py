@@ -7,14 +7,19 @@ from Zipf-like weights, a few gifts with several recipients and a few
 reversed; workspace B gets 100,000 kudos among 1,000 other members, to show
 that every query stays inside its workspace. Rows go in in the order they
 were given, both workspaces interleaved, as a live deployment writes them.
-`kudos_totals` is filled from counts made in Python from the same rows, so
-it holds what `give` and the reversals would have left there.
+`kudos_totals` and `kudos_tallies` are filled from counts made in Python
+from the same rows, so they hold what `give` and the reversals would have
+left there.
 
 Then, through `open_storage(url).kudos` (the real store and its queries):
 
-- `board(ws, since=<30 days ago>, limit=10)`: the windowed board,
-- `board(ws, since=None, limit=10)`: the all-time board,
-- `rank(member, since=<30 days ago>)`: a member's standing, members varied,
+- `board(ws, since=<30 days ago>, limit=10, viewer=member)`: the windowed
+  board with the viewer's own standing, what `/kudos board month` asks,
+- `board(ws, since=None, limit=10, viewer=member)`: the same for all time
+  (`/kudos board all`),
+- `rank(member, since=<30 days ago>)`: a member's standing alone,
+
+members varied from call to call,
 
 each timed over 200 calls after 10 warm-ups, on both workspaces. Every
 answer is checked against the counts made in Python. SQLite is measured
@@ -52,7 +57,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -61,7 +66,7 @@ from sqlalchemy import Table, event, func, insert, select, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.chat import Platform, Workspace, WorkspaceRef
+from bot.chat import MemberRef, Platform, Workspace, WorkspaceRef
 from bot.kudos.domain import WINDOW_DAYS, Board, Source, Standing, Window, window_start
 from storage import Storage, create_engine, open_storage, upgrade
 from storage.base import Base
@@ -92,8 +97,8 @@ WORKSPACE_B: Final = WorkspaceRef(Platform.SLACK, "TBENCHB")
 
 QUERIES: Final = ("board_month", "board_all", "rank_month")
 QUERY_LABELS: Final = {
-    "board_month": "board, last 30 days",
-    "board_all": "board, all time",
+    "board_month": "board + own rank, last 30 days",
+    "board_all": "board + own rank, all time",
     "rank_month": "rank, last 30 days",
 }
 BEFORE_ANALYZE: Final = "before_analyze"
@@ -146,6 +151,7 @@ class Truth:
     received_since: Counter[str] = field(default_factory=Counter)
     given_since: Counter[str] = field(default_factory=Counter)
     seen: set[str] = field(default_factory=set)
+    tallies: Counter[tuple[str, int, date, str]] = field(default_factory=Counter)
 
     def record(self, giver: str, receiver: str, at: datetime, *, reversed_: bool) -> None:
         self.rows += 1
@@ -155,6 +161,11 @@ class Truth:
             return
         self.received[receiver] += 1
         self.given[giver] += 1
+        day = at.astimezone(UTC).date()
+        monday = day - timedelta(days=day.weekday())
+        for span, first in ((1, day), (7, monday)):
+            self.tallies["received", span, first, receiver] += 1
+            self.tallies["given", span, first, giver] += 1
         if at >= self.since:
             self.window_rows += 1
             self.received_since[receiver] += 1
@@ -282,6 +293,21 @@ def total_rows(truth: Truth) -> list[Row]:
     ]
 
 
+def tally_rows(truth: Truth) -> Iterator[Row]:
+    """One row per member, side, day and week, as `give` and the reversals leave them."""
+    workspace = truth.workspace
+    for (side, span, day, user_id), count in sorted(truth.tallies.items()):
+        yield {
+            "platform": workspace.platform.value,
+            "workspace_id": workspace.workspace_id,
+            "side": side,
+            "span": span,
+            "day": day,
+            "user_id": user_id,
+            "count": count,
+        }
+
+
 def chunked(rows: Iterable[Row]) -> Iterator[list[Row]]:
     """Lists of CHUNK_ROWS rows (the last one shorter)."""
     chunk: list[Row] = []
@@ -315,7 +341,7 @@ def table(name: str) -> Table:
 async def load(
     storage: Storage, truths: Sequence[Truth], counts: Sequence[int], *, now: datetime
 ) -> Loaded:
-    """Workspaces through the roster; members, kudos and totals by Core bulk inserts.
+    """Workspaces through the roster; members, kudos and counts by Core bulk inserts.
 
     The two workspaces' kudos are interleaved in time, as they would be on
     one shared database.
@@ -336,9 +362,11 @@ async def load(
     )
     spent, rows = await insert_chunks(engine, "kudos", chunked(kudos))
     inserting += spent
-    # Totals once every kudos is made: only then are the counts complete.
+    # Totals and tallies once every kudos is made: only then are the counts complete.
     for truth in truths:
         spent, _ = await insert_chunks(engine, "kudos_totals", chunked(total_rows(truth)))
+        inserting += spent
+        spent, _ = await insert_chunks(engine, "kudos_tallies", chunked(tally_rows(truth)))
         inserting += spent
     return Loaded(seconds=time.perf_counter() - started, insert_seconds=inserting, rows=rows)
 
@@ -485,11 +513,14 @@ async def measure_workspace(
     kudos = storage.kudos
     workspace = truth.workspace
 
-    async def board_month(_: int) -> Board:
-        return await kudos.board(workspace, since=since, limit=LIMIT)
+    def viewer(number: int) -> MemberRef:
+        return workspace.member(sample[number % len(sample)])
 
-    async def board_all(_: int) -> Board:
-        return await kudos.board(workspace, since=None, limit=LIMIT)
+    async def board_month(number: int) -> Board:
+        return await kudos.board(workspace, since=since, limit=LIMIT, viewer=viewer(number))
+
+    async def board_all(number: int) -> Board:
+        return await kudos.board(workspace, since=None, limit=LIMIT, viewer=viewer(number))
 
     async def rank_month(number: int) -> Rank:
         return await kudos.rank(workspace.member(sample[number % len(sample)]), since=since)
@@ -500,11 +531,11 @@ async def measure_workspace(
 
     durations, boards = await timed(board_month, **runs)
     figures["board_month"] = percentiles(durations)
-    problems += board_problems(truth, boards, window=True, strangers=strangers)
+    problems += board_problems(truth, boards, sample, window=True, strangers=strangers)
 
     durations, boards = await timed(board_all, **runs)
     figures["board_all"] = percentiles(durations)
-    problems += board_problems(truth, boards, window=False, strangers=strangers)
+    problems += board_problems(truth, boards, sample, window=False, strangers=strangers)
 
     durations, ranks = await timed(rank_month, **runs)
     figures["rank_month"] = percentiles(durations)
@@ -538,14 +569,25 @@ def expected_standing(counts: Counter[str], member: str) -> Standing | None:
 
 
 def board_problems(
-    truth: Truth, boards: Sequence[Board], *, window: bool, strangers: set[str]
+    truth: Truth,
+    boards: Sequence[Board],
+    sample: Sequence[str],
+    *,
+    window: bool,
+    strangers: set[str],
 ) -> list[str]:
+    """Each board (the n-th asked for by the n-th member of `sample`) against Python's."""
     received = truth.received_since if window else truth.received
     given = truth.given_since if window else truth.given
-    expected = Board(receivers=expected_top(received), givers=expected_top(given))
+    leaders = (expected_top(received), expected_top(given))
     which = "last 30 days" if window else "all time"
     problems: list[str] = []
-    for board in {*boards}:
+    for number, board in enumerate(boards):
+        member = sample[number % len(sample)]
+        expected = Board(
+            *leaders,
+            viewer=(expected_standing(received, member), expected_standing(given, member)),
+        )
         listed = {standing.user_id for standing in (*board.receivers, *board.givers)}
         if listed & strangers:
             problems.append(
@@ -554,7 +596,8 @@ def board_problems(
             )
         if board != expected:
             problems.append(
-                f"{truth.label} board ({which}) is {board}, counted in Python: {expected}"
+                f"{truth.label} board ({which}) seen by {member} is {board}, "
+                f"counted in Python: {expected}"
             )
     return problems
 
@@ -579,8 +622,12 @@ async def explain_all(
     kudos = storage.kudos
     workspace = truth.workspace
     calls: dict[str, Callable[[], Awaitable[object]]] = {
-        "board_month": lambda: kudos.board(workspace, since=since, limit=LIMIT),
-        "board_all": lambda: kudos.board(workspace, since=None, limit=LIMIT),
+        "board_month": lambda: kudos.board(
+            workspace, since=since, limit=LIMIT, viewer=workspace.member(sample[-1])
+        ),
+        "board_all": lambda: kudos.board(
+            workspace, since=None, limit=LIMIT, viewer=workspace.member(sample[-1])
+        ),
         "rank_month": lambda: kudos.rank(workspace.member(sample[0]), since=since),
     }
     lines: list[str] = []
@@ -627,6 +674,8 @@ async def explain(engine: AsyncEngine, statement: str, parameters: Any) -> tuple
             # Rows of (id, parent, notused, detail).
             plan = sqlite_plan([(int(step[0]), int(step[1]), str(step[3])) for step in steps])
         else:
+            # As the store reads windows (storage.kudos_reading._serial_plans).
+            await connection.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
             rows = (
                 await connection.exec_driver_sql(
                     "EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters

@@ -3,10 +3,16 @@
 Each command is typed as a script line and goes the way a real one does:
 parsed, turned into an event, claimed in the inbox, checked against the
 rules, recorded, celebrated through the outbox and rendered, on a SQLite
-file. The floor to compare with, in the same run: the same number of rows
-inserted by plain sqlite3, one transaction per row.
+file. Lines are played `--batch` at a time through the local workspace's
+`apply_many`, as an adapter would hand over the events that arrived
+together: one inbox claim for the batch, one transaction with a savepoint
+per handler, one delivery pass (`--batch 1` plays them one by one through
+`apply`, the single-event path). The floor to compare with, in the same
+run: the same number of rows inserted by plain sqlite3, one transaction
+per row.
 
-    python -m bench.kudos_throughput            # 10,000 kudos
+    python -m bench.kudos_throughput            # 10,000 kudos, 100 to a batch
+    python -m bench.kudos_throughput --batch 1  # one event at a time
     python -m bench.kudos_throughput --smoke    # a few hundred, for the test suite
 
 The last line printed is one JSON object with the figures.
@@ -32,6 +38,7 @@ from bot.settings import Settings
 
 TARGET_PER_SECOND = 1000
 MEMBERS = 100
+BATCH = 100
 
 
 def setup_lines() -> list[str]:
@@ -51,7 +58,7 @@ def kudos_lines(count: int, rng: random.Random) -> list[str]:
     return lines
 
 
-async def pipeline(count: int, folder: Path) -> dict[str, float]:
+async def pipeline(count: int, folder: Path, *, batch: int) -> dict[str, float]:
     settings = Settings.from_env(
         {"HEARTH_DATA_DIR": str(folder), "HEARTH_INSTANCE": "bench", "HEARTH_LOG_LEVEL": "ERROR"}
     )
@@ -71,10 +78,14 @@ async def pipeline(count: int, folder: Path) -> dict[str, float]:
             assert step is not None
             await local.apply(step)
         started = time.perf_counter()
-        for number, line in enumerate(commands, start=1):
-            step = script.parse_line(line, number)
-            assert step is not None
-            await local.apply(step)
+        for first in range(0, count, batch):
+            lines = enumerate(commands[first : first + batch], start=first + 1)
+            parsed = [script.parse_line(line, number) for number, line in lines]
+            played = [step for step in parsed if step is not None]
+            if batch == 1:
+                await local.apply(played[0])
+            else:
+                await local.apply_many(played)
         elapsed = time.perf_counter() - started
         stored = len(
             await hearth.storage.kudos.between(
@@ -112,18 +123,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--smoke", action="store_true", help="a few hundred kudos, for tests")
     parser.add_argument("--count", type=int, default=None)
+    parser.add_argument("--batch", type=int, default=BATCH, help="lines handled together")
     args = parser.parse_args()
     count = args.count or (300 if args.smoke else 10_000)
+    batch = max(args.batch, 1)
     with tempfile.TemporaryDirectory(prefix="hearth-bench-") as folder:
-        measured = asyncio.run(pipeline(count, Path(folder)))
+        measured = asyncio.run(pipeline(count, Path(folder), batch=batch))
         floor = sqlite_floor(count, Path(folder))
-    print(f"{count} kudos through the local workspace pipeline in {measured['seconds']:.2f} s")
+    print(
+        f"{count} kudos through the local workspace pipeline, {batch} to a batch,"
+        f" in {measured['seconds']:.2f} s"
+    )
     print(f"  {measured['per_second']:.0f} kudos/s (target {TARGET_PER_SECOND}/s)")
     print(f"  plain sqlite3, one transaction per row: {floor['per_second']:.0f} rows/s")
     figures = {
         "benchmark": "kudos_throughput",
         "smoke": args.smoke,
         "kudos": count,
+        "batch": batch,
         "pipeline_seconds": round(measured["seconds"], 3),
         "kudos_per_second": round(measured["per_second"], 1),
         "sqlite3_rows_per_second": round(floor["per_second"], 1),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Collection
+from functools import cached_property
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -57,8 +58,9 @@ class Catalogs:
     def po_path(self, locale: str) -> Path:
         return self._directory / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
 
-    @property
+    @cached_property
     def available(self) -> frozenset[str]:
+        """Listed once: catalogs ship with the code (each render asks)."""
         shipped = (
             {
                 entry.name

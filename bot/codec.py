@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Any
@@ -45,7 +45,15 @@ _ENUMS: dict[str, type[Enum]] = {
 }
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+# Field names per dataclass, read once: `dataclasses.fields` is slow to call per value.
+_FIELDS: dict[type[Any], tuple[str, ...]] = {}
+
+
 def _encode(value: object) -> object:
+    if type(value) in _PLAIN:  # exact types: a StrEnum is a str, and is tagged below
+        return value
     if isinstance(value, Enum):
         name = type(value).__name__
         if _ENUMS.get(name) is not type(value):
@@ -65,11 +73,14 @@ def _encode(value: object) -> object:
         items = [_encode(v) for v in value]
         return {"$set": sorted(items, key=lambda item: json.dumps(item, sort_keys=True))}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        name = type(value).__name__
-        if _TYPES.get(name) is not type(value):
-            raise TypeError(f"cannot encode {name}")
-        fields = {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        return {"$type": name, "v": fields}
+        kind = type(value)
+        names = _FIELDS.get(kind)
+        if names is None:
+            if _TYPES.get(kind.__name__) is not kind:
+                raise TypeError(f"cannot encode {kind.__name__}")
+            names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(value))
+        fields = {name: _encode(getattr(value, name)) for name in names}
+        return {"$type": kind.__name__, "v": fields}
     if isinstance(value, Mapping):
         if all(isinstance(k, str) for k in value):
             return {"$map": {k: _encode(v) for k, v in value.items()}}
@@ -105,27 +116,35 @@ def _decode(value: object) -> Any:
         return [_decode(v) for v in value]
     if not isinstance(value, dict):
         return value
-    if "$enum" in value:
-        return _ENUMS[value["$enum"]](value["v"])
-    if "$dt" in value:
-        return _decode_datetime(value)
-    if "$date" in value:
-        return date.fromisoformat(value["$date"])
-    if "$td" in value:
-        days, seconds, microseconds = value["$td"]
-        return timedelta(days=days, seconds=seconds, microseconds=microseconds)
-    if "$set" in value:
-        return frozenset(_decode(v) for v in value["$set"])
-    if "$map" in value:
-        return {k: _decode(v) for k, v in value["$map"].items()}
-    if "$pairs" in value:
-        return {_decode(k): _decode(v) for k, v in value["$pairs"]}
-    if "$tuple" in value:
-        return tuple(_decode(v) for v in value["$tuple"])
-    if "$type" in value:
-        cls = _TYPES[value["$type"]]
-        return cls(**{k: _decode(v) for k, v in value["v"].items()})
+    for tag in value:  # a tagged value's first key is its tag
+        decode = _DECODERS.get(tag)
+        if decode is None:
+            break
+        return decode(value)
     raise ValueError(f"unknown tagged value: {sorted(value)}")
+
+
+def _decode_type(value: dict[str, Any]) -> Any:
+    cls = _TYPES[value["$type"]]
+    return cls(**{k: _decode(v) for k, v in value["v"].items()})
+
+
+def _decode_td(value: dict[str, Any]) -> timedelta:
+    days, seconds, microseconds = value["$td"]
+    return timedelta(days=days, seconds=seconds, microseconds=microseconds)
+
+
+_DECODERS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "$type": _decode_type,
+    "$map": lambda value: {k: _decode(v) for k, v in value["$map"].items()},
+    "$enum": lambda value: _ENUMS[value["$enum"]](value["v"]),
+    "$dt": _decode_datetime,
+    "$tuple": lambda value: tuple(_decode(v) for v in value["$tuple"]),
+    "$date": lambda value: date.fromisoformat(value["$date"]),
+    "$td": _decode_td,
+    "$set": lambda value: frozenset(_decode(v) for v in value["$set"]),
+    "$pairs": lambda value: {_decode(k): _decode(v) for k, v in value["$pairs"]},
+}
 
 
 def dumps(value: object) -> str:

@@ -9,11 +9,19 @@ failures are retried with exponential backoff, long enough to outlast an
 outage of about three hours; a `Retry-After` is a wait, not a failure; a
 message that can never be delivered (the bot may not post in that channel)
 is set aside as dead instead of being retried forever.
+
+Marking a message sent is a database write; after a quick send (the local
+workspace prints in microseconds) the marks wait and are written together,
+at the latest `MARK_WITHIN` after the first of them began and at the end of
+each pass. After a send slower than that (any network platform) the mark is
+written at once, as it always was. So a crash can send again at most what
+was sent in the last `MARK_WITHIN`, or the one message in flight.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +36,7 @@ MAX_ATTEMPTS = 16  # 2 s, 4 s, ... 17 min, then 30 min: about three hours in all
 BASE_BACKOFF = timedelta(seconds=2)
 MAX_BACKOFF = timedelta(minutes=30)
 LEASE = timedelta(minutes=2)
+MARK_WITHIN = 0.02  # seconds: sends that quick share one write of their sent marks
 THREAD_WAIT = timedelta(days=1)  # then the message to thread under is not coming
 
 
@@ -99,6 +108,7 @@ class Courier:
         paces: Mapping[Platform, timedelta] | None = None,
         batch: int = 50,
         unreachable: Unreachable | None = None,
+        timer: Callable[[], float] = time.monotonic,
     ) -> None:
         self._outbox = outbox
         self._transports = transports  # platforms connect after the courier is built
@@ -107,17 +117,36 @@ class Courier:
         self._unreachable = unreachable
         self.batch = batch
         self._next_turn: dict[Lane, datetime] = {}
+        self._timer = timer  # real time, for MARK_WITHIN; `now` may be simulated
+        self._marks: list[tuple[int, Posted]] = []  # sent, not yet written
+        self._marks_since = 0.0
 
     async def deliver(self, *, now: datetime) -> Delivered:
         self._next_turn = {lane: t for lane, t in self._next_turn.items() if t > now}
         sent = retried = dead = 0
         envelopes = await self._outbox.take(now=now, lease_until=now + LEASE, limit=self.batch)
-        for envelope in envelopes:
-            outcome = await self._deliver_one(envelope, now=now)
-            sent += outcome == "sent"
-            retried += outcome == "retried"
-            dead += outcome == "dead"
+        try:
+            for envelope in envelopes:
+                outcome = await self._deliver_one(envelope, now=now)
+                sent += outcome == "sent"
+                retried += outcome == "retried"
+                dead += outcome == "dead"
+        finally:
+            await self._write_marks(now=now)
         return Delivered(sent=sent, retried=retried, dead=dead)
+
+    async def _mark(self, envelope_id: int, posted: Posted, *, began: float, now: datetime) -> None:
+        """Remember a send; write the waiting marks once MARK_WITHIN has passed."""
+        if not self._marks:
+            self._marks_since = began
+        self._marks.append((envelope_id, posted))
+        if self._timer() - self._marks_since >= MARK_WITHIN:
+            await self._write_marks(now=now)
+
+    async def _write_marks(self, *, now: datetime) -> None:
+        if self._marks:
+            marks, self._marks = self._marks, []
+            await self._outbox.sent_many(marks, now=now)
 
     async def _deliver_one(self, envelope: Envelope, *, now: datetime) -> str:
         message = envelope.message
@@ -133,9 +162,11 @@ class Courier:
             return "retried"
         thread = None
         if message.thread_key is not None:
+            await self._write_marks(now=now)  # the message to thread under may be among them
             thread = await self._outbox.posted(envelope.workspace, message.thread_key)
             if thread is None:
                 return await self._wait_for_thread(envelope, now=now)
+        began = self._timer()
         try:
             posted = await transport.send(envelope.workspace, message, thread=thread)
         except DeliveryError as error:
@@ -148,9 +179,7 @@ class Courier:
         pace = self._paces.get(envelope.workspace.platform, self._pace)
         if pace:
             self._next_turn[lane] = now + pace
-        await self._outbox.sent(
-            envelope.id, channel=posted.channel, message_id=posted.message_id, now=now
-        )
+        await self._mark(envelope.id, posted, began=began, now=now)
         return "sent"
 
     async def _wait_for_thread(self, envelope: Envelope, *, now: datetime) -> str:

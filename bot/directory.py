@@ -67,6 +67,13 @@ class CachedRoster:
         self._names[key] = (self._clock(), found)
         return found
 
+    def forget_all(self) -> None:
+        """Drop every entry: a transaction that rolled back may have saved or
+        read rows that no longer exist."""
+        self._workspaces.clear()
+        self._members.clear()
+        self._names.clear()
+
     def _forget(self, workspace: WorkspaceRef, member: MemberRef | None = None) -> None:
         if member is None:
             self._workspaces.pop(workspace, None)

@@ -28,9 +28,11 @@ from bot.chat import (
     MemberLeft,
     Message,
     Reply,
+    Role,
     Roster,
     Visibility,
     Workspace,
+    WorkspaceRef,
 )
 from bot.features import Call, Feature, Outcome, Response, Signal, outcomes
 from bot.inbox import Inbox
@@ -81,9 +83,13 @@ class Dispatcher:
         outbox: Outbox,
         rng: random.Random,
         atomic: Atomic = _no_transaction,
+        rolled_back: Callable[[], None] | None = None,
     ) -> None:
         self._features = list(features)
         self._atomic = atomic
+        # Told when an event's transaction or a handler's savepoint rolls back,
+        # so that a cache in front of the database forgets rows that never were.
+        self._rolled_back = rolled_back or (lambda: None)
         self._roster = roster
         self._inbox = inbox
         self._outbox = outbox
@@ -113,25 +119,102 @@ class Dispatcher:
     async def finish(self, event: Event, *, now: datetime) -> Handled:
         """Process a claimed event and mark it done, in one transaction: its
         effects and "done" commit together, or it stays unfinished for a retry."""
-        async with self._atomic():
-            handled = await self.process(event, now=now)
-            await self._inbox.done(event, now=now)
+        try:
+            async with self._atomic():
+                handled = await self.process(event, now=now)
+                await self._inbox.done(event, now=now)
+        except Exception:
+            self._rolled_back()
+            raise
         return handled
 
-    async def process(self, event: Event, *, now: datetime) -> Handled:
-        """Handle an event already claimed (also used to resume after a crash)."""
+    async def handle_many(self, events: Sequence[Event], *, now: datetime) -> list[Handled]:
+        """`handle` for a batch: one claim for all of them, then `finish_many`.
+
+        For each event in order, what it produced; a duplicate delivery (of
+        an earlier batch, or of an event earlier in this one) is skipped.
+        """
+        claimed = await self._inbox.claim_many(events, now=now)
+        for event, fresh in zip(events, claimed, strict=True):
+            if not fresh:
+                log.info("skipping duplicate delivery %s", event.delivery_id)
+        fresh_events = [event for event, fresh in zip(events, claimed, strict=True) if fresh]
+        finished = iter(await self.finish_many(fresh_events, now=now))
+        return [next(finished) if fresh else Handled(duplicate=True) for fresh in claimed]
+
+    async def finish_many(self, events: Sequence[Event], *, now: datetime) -> list[Handled]:
+        """`finish` for a batch of claimed events, in one transaction.
+
+        Each event is processed as `finish` processes one, its handlers each
+        in a savepoint (one that fails rolls back alone and its actor gets
+        the apology); what they all queue goes to the outbox in one
+        statement and they are marked done in another, before the one
+        commit. If the batch fails as a whole (the database, or a step
+        outside the handlers), it is rolled back and each event is finished
+        alone, so that one bad event cannot hold the others back; an event
+        that fails alone too stays claimed and unfinished, for `resume`, as
+        after a crash.
+        """
+        if not events:
+            return []
+        held: list[tuple[WorkspaceRef, Sequence[Message]]] = []
+        try:
+            async with self._atomic():
+                handled = [await self.process(event, now=now, held=held) for event in events]
+                queued = await self._outbox.put_many(held, now=now)
+                await self._inbox.done_many(events, now=now)
+        except Exception:
+            log.exception("a batch of %s events failed; finishing each alone", len(events))
+            self._rolled_back()
+            return [await self._finish_alone(event, now=now) for event in events]
+        return [replace(one, queued=count) for one, count in zip(handled, queued, strict=True)]
+
+    async def _finish_alone(self, event: Event, *, now: datetime) -> Handled:
+        try:
+            return await self.finish(event, now=now)
+        except Exception:
+            log.exception("%s %s failed; left for resume", type(event).__name__, event.delivery_id)
+            return Handled()
+
+    async def process(
+        self,
+        event: Event,
+        *,
+        now: datetime,
+        held: list[tuple[WorkspaceRef, Sequence[Message]]] | None = None,
+    ) -> Handled:
+        """Handle an event already claimed (also used to resume after a crash).
+
+        With `held`, what the event queues is appended there (with its
+        workspace) instead of being put in the outbox: `finish_many` puts a
+        whole batch's messages at once.
+        """
         workspace = await self._roster.workspace(event.workspace)
         if workspace is None:
             workspace = Workspace(ref=event.workspace, name=event.workspace.workspace_id)
             await self._roster.save_workspace(workspace)
         if isinstance(event, MemberJoined):
-            await self._roster.save_member(event.member)
+            await self._roster.save_member(await self._joined(event.member))
         elif isinstance(event, MemberLeft):
             await self._roster.member_left(event.workspace.member(event.user_id), now)
         actor = await self._actor(event)
         call: Call[Event] = Call(event, workspace, actor, now, self._rng)
         results = await self._route(call)
-        return await self._settle(call, results, now=now)
+        return await self._settle(call, results, now=now, held=held)
+
+    async def _joined(self, member: Member) -> Member:
+        """The newcomer, keeping what is already known of them (an adapter may have
+        looked up their language; a returning member keeps their role)."""
+        known = await self._roster.member(member.ref)
+        if known is None:
+            return member
+        return replace(
+            member,
+            timezone=member.timezone or known.timezone,
+            locale=member.locale or known.locale,
+            role=known.role if member.role is Role.MEMBER else member.role,
+            opt_outs=member.opt_outs or known.opt_outs,
+        )
 
     async def _actor(self, event: Event) -> Member | None:
         user_id = _actor_of(event)
@@ -177,6 +260,7 @@ class Dispatcher:
                 response: Response = await pending  # type: ignore[misc]
         except Exception:
             log.exception("a handler failed on %s", type(call.event).__name__)
+            self._rolled_back()
             if call.actor is None or not isinstance(
                 call.event, CommandInvoked | ButtonPressed | FormSubmitted
             ):
@@ -208,7 +292,14 @@ class Dispatcher:
                         log.exception("a listener of %s failed", signal.topic)
         return results
 
-    async def _settle(self, call: Call[Event], results: list[Outcome], *, now: datetime) -> Handled:
+    async def _settle(
+        self,
+        call: Call[Event],
+        results: list[Outcome],
+        *,
+        now: datetime,
+        held: list[tuple[WorkspaceRef, Sequence[Message]]] | None = None,
+    ) -> Handled:
         direct: list[Reply] = []
         queued: list[Message] = []
         signals: list[Signal] = []
@@ -229,6 +320,9 @@ class Dispatcher:
                     else:
                         queued.append(message)
             pending, depth = later, depth + 1
+        if held is not None:
+            held.append((call.workspace.ref, queued))
+            return Handled(direct=tuple(direct), queued=len(queued), signals=tuple(signals))
         count = await self._outbox.put(call.workspace.ref, queued, now=now) if queued else 0
         return Handled(direct=tuple(direct), queued=count, signals=tuple(signals))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -17,8 +18,18 @@ class Inbox(Protocol):
         """
         ...
 
+    async def claim_many(self, events: Sequence[Event], *, now: datetime) -> list[bool]:
+        """`claim` for a batch, in one transaction: for each event in order,
+        whether this call recorded it (a delivery repeated within the batch
+        is recorded for its first occurrence only)."""
+        ...
+
     async def done(self, event: Event, *, now: datetime) -> None:
         """Mark a claimed event processed."""
+        ...
+
+    async def done_many(self, events: Sequence[Event], *, now: datetime) -> None:
+        """`done` for a batch, as one statement."""
         ...
 
     async def unfinished(self, *, claimed_before: datetime, limit: int = 100) -> list[Event]:

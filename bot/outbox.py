@@ -38,6 +38,14 @@ class Outbox(Protocol):
         queued in the workspace is skipped. Returns how many were queued."""
         ...
 
+    async def put_many(
+        self, batches: Sequence[tuple[WorkspaceRef, Sequence[Message]]], *, now: datetime
+    ) -> list[int]:
+        """`put` for several workspaces' messages at once, as one statement;
+        how many of each batch were queued (a key repeated across batches is
+        queued for the first)."""
+        ...
+
     async def take(self, *, now: datetime, lease_until: datetime, limit: int) -> list[Envelope]:
         """Lease up to `limit` due messages (next_try <= now, not sent, not dead,
         lease expired), oldest first, so that no other process sends them before
@@ -46,6 +54,10 @@ class Outbox(Protocol):
 
     async def sent(self, envelope_id: int, *, channel: str, message_id: str, now: datetime) -> None:
         """Mark sent; remember where a keyed message landed."""
+        ...
+
+    async def sent_many(self, marks: Sequence[tuple[int, Posted]], *, now: datetime) -> None:
+        """`sent` for several messages (envelope id, where it landed), as one statement."""
         ...
 
     async def retry(self, envelope_id: int, *, at: datetime, error: str) -> None:

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
@@ -96,10 +97,11 @@ def build_environment(
             return value
         return dialect.escape(plain(value))
 
-    def translate(translated: str, msgid: str, values: Mapping[str, object]) -> Safe:
-        def convert(text: str) -> str:
-            return protected(text, PLACEHOLDER, convert=dialect.convert)
+    @lru_cache(maxsize=1024)  # the same few sentences, converted on every render
+    def convert(text: str) -> str:
+        return protected(text, PLACEHOLDER, convert=dialect.convert)
 
+    def translate(translated: str, msgid: str, values: Mapping[str, object]) -> Safe:
         # Convert our Markdown first, then insert escaped values: user text is never converted.
         converted_msgid = convert(msgid)
         return Safe(substitute(convert(translated), converted_msgid, values=values, write=write))

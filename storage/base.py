@@ -10,20 +10,25 @@ writes go through `dialect_insert`, the one place that knows which dialect's
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections import deque
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Final
+from typing import Final, Generic, TypeVar
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, MetaData, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 from storage.engine import READ_ONLY
+
+S = TypeVar("S")
 
 NAMING_CONVENTION: Final = {
     "ix": "ix_%(column_0_label)s",
@@ -74,6 +79,38 @@ def dialect_insert(session: AsyncSession, table: type[Base]) -> sqlite.Insert | 
     raise NotImplementedError(f"no upsert for the {name} dialect")
 
 
+def upsert(dialect: str, table: Table) -> sqlite.Insert | postgresql.Insert:
+    """`dialect_insert` for a dialect named in advance, on a Core table."""
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    raise NotImplementedError(f"no upsert for the {dialect} dialect")
+
+
+class Prepared(Generic[S]):
+    """Statements built once per dialect, on first use, then reused.
+
+    A hot path that rebuilds its statements on every call pays for building
+    them and for their cache keys each time; one built object is compiled
+    once and found in SQLAlchemy's statement cache by identity afterwards.
+    Hot paths run them on the session's Core connection (`session.connection()`
+    once per call): the session's own `execute` looks its connection up
+    again for every statement.
+    """
+
+    def __init__(self, build: Callable[[str], S]) -> None:
+        self._build = build
+        self._built: dict[str, S] = {}
+
+    def on(self, connection: AsyncConnection) -> S:
+        dialect = connection.dialect.name
+        built = self._built.get(dialect)
+        if built is None:
+            built = self._built[dialect] = self._build(dialect)
+        return built
+
+
 # The unit of work in progress in this task, if any (see `unit_of_work`).
 _AMBIENT: ContextVar[AsyncSession | None] = ContextVar("hearth_unit_of_work", default=None)
 
@@ -92,6 +129,72 @@ async def reading(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[A
         yield session
 
 
+class WriteGate:
+    """One SQLite writer at a time, queued in the event loop, short writes first.
+
+    SQLite lets one transaction write; the others retry inside the driver
+    with sleeps of up to 100 ms, in no order. Writers of one process queue
+    here instead, and a short write (the inbox claim Slack waits for before
+    its acknowledgement) goes ahead of whole units of work. Other processes
+    still meet SQLite's own lock. PostgreSQL locks rows, so it has no gate.
+    """
+
+    def __init__(self) -> None:
+        self._busy = False
+        self._short: deque[asyncio.Future[None]] = deque()
+        self._long: deque[asyncio.Future[None]] = deque()
+
+    @asynccontextmanager
+    async def hold(self, *, short: bool) -> AsyncIterator[None]:
+        if self._busy or self._short or self._long:
+            turn = asyncio.get_running_loop().create_future()
+            (self._short if short else self._long).append(turn)
+            try:
+                await turn
+            except asyncio.CancelledError:
+                if turn.done() and not turn.cancelled():
+                    self._hand_over()  # our turn came as we were cancelled: pass it on
+                raise
+        else:
+            self._busy = True
+        try:
+            yield
+        finally:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        for waiting in (self._short, self._long):
+            while waiting:
+                turn = waiting.popleft()
+                if not turn.done():
+                    turn.set_result(None)
+                    return
+        self._busy = False
+
+
+_GATES: WeakKeyDictionary[object, WriteGate] = WeakKeyDictionary()
+
+
+def _gate(sessions: async_sessionmaker[AsyncSession]) -> WriteGate | None:
+    bind = sessions.kw.get("bind")
+    if bind is None or bind.dialect.name != "sqlite":
+        return None
+    gate = _GATES.get(bind)
+    if gate is None:
+        gate = _GATES[bind] = WriteGate()
+    return gate
+
+
+@asynccontextmanager
+async def _gated(sessions: async_sessionmaker[AsyncSession], *, short: bool) -> AsyncIterator[None]:
+    gate = _gate(sessions)
+    if gate is None:
+        yield
+        return
+    async with gate.hold(short=short):
+        yield
+
+
 @asynccontextmanager
 async def writing(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
     """One short write transaction; inside a unit of work, a share of it."""
@@ -99,7 +202,7 @@ async def writing(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[A
     if ambient is not None:
         yield ambient
         return
-    async with sessions.begin() as session:
+    async with _gated(sessions, short=True), sessions.begin() as session:
         yield session
 
 
@@ -119,7 +222,7 @@ async def unit_of_work(sessions: async_sessionmaker[AsyncSession]) -> AsyncItera
         async with ambient.begin_nested():
             yield
         return
-    async with sessions.begin() as session:
+    async with _gated(sessions, short=False), sessions.begin() as session:
         token = _AMBIENT.set(session)
         try:
             yield

@@ -80,7 +80,9 @@ def _sqlite_engine(url: URL) -> AsyncEngine:
     # aiosqlite, with one worker-thread round trip per statement (storage.sqlite_driver).
     registry.register("sqlite.hearth_aiosqlite", "storage.sqlite_driver", "OneHopSQLiteDialect")
     engine = create_async_engine(
-        url.set(drivername="sqlite+hearth_aiosqlite"), connect_args={"isolation_level": None}
+        url.set(drivername="sqlite+hearth_aiosqlite"),
+        # Write transactions run their statements on the loop's thread (storage.sqlite_driver).
+        connect_args={"isolation_level": None, "check_same_thread": False},
     )
 
     @event.listens_for(engine.sync_engine, "connect")

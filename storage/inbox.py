@@ -4,19 +4,62 @@ The primary key `(platform, workspace_id, delivery_id)` does the
 deduplication: the claim is an INSERT that does nothing on conflict, so two
 processes receiving the same retry cannot both win. The event is stored as
 JSON so that one claimed before a crash can be handled after the restart.
+
+A batch of events is claimed by one INSERT of many rows and marked done by
+one UPDATE sent with many parameter sets, statements built once; a single
+event goes the same way, as a batch of one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
 
-from sqlalchemy import select, update
+from sqlalchemy import Executable, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import codec
 from bot.chat import Event
-from storage.base import dialect_insert, reading, writing
+from storage.base import Base, Prepared, reading, upsert, writing
 from storage.core import InboxRow
+
+INBOX: Final = Base.metadata.tables[InboxRow.__tablename__]
+
+Key = tuple[str, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Statements:
+    claim: Executable
+    done: Executable
+
+
+def _build(dialect: str) -> _Statements:
+    claim = (
+        upsert(dialect, INBOX)
+        .on_conflict_do_nothing()
+        .returning(INBOX.c.platform, INBOX.c.workspace_id, INBOX.c.delivery_id)
+    )
+    done = (
+        update(INBOX)
+        .where(
+            INBOX.c.platform == bindparam("key_platform"),
+            INBOX.c.workspace_id == bindparam("key_workspace_id"),
+            INBOX.c.delivery_id == bindparam("key_delivery_id"),
+            INBOX.c.done_at.is_(None),
+        )
+        .values(done_at=bindparam("now"))
+    )
+    return _Statements(claim=claim, done=done)
+
+
+_STATEMENTS: Final = Prepared(_build)
+
+
+def _key(event: Event) -> Key:
+    return (event.workspace.platform.value, event.workspace.workspace_id, event.delivery_id)
 
 
 class SqlInbox:
@@ -24,34 +67,47 @@ class SqlInbox:
         self._sessions = sessions
 
     async def claim(self, event: Event, *, now: datetime) -> bool:
+        [claimed] = await self.claim_many([event], now=now)
+        return claimed
+
+    async def claim_many(self, events: Sequence[Event], *, now: datetime) -> list[bool]:
+        keys = [_key(event) for event in events]
+        first: dict[Key, int] = {}
+        for number, key in enumerate(keys):
+            first.setdefault(key, number)  # the same delivery twice in a batch: once
+        if not first:
+            return []
+        rows = [
+            {
+                "platform": key[0],
+                "workspace_id": key[1],
+                "delivery_id": key[2],
+                "kind": type(events[number]).__name__,
+                "payload": codec.dumps(events[number]),
+                "claimed_at": now,
+            }
+            for key, number in first.items()
+        ]
         async with writing(self._sessions) as session:
-            insert = (
-                dialect_insert(session, InboxRow)
-                .values(
-                    platform=event.workspace.platform.value,
-                    workspace_id=event.workspace.workspace_id,
-                    delivery_id=event.delivery_id,
-                    kind=type(event).__name__,
-                    payload=codec.dumps(event),
-                    claimed_at=now,
-                )
-                .on_conflict_do_nothing()
-                .returning(InboxRow.delivery_id)
-            )
-            return (await session.execute(insert)).first() is not None
+            connection = await session.connection()
+            result = await connection.execute(_STATEMENTS.on(connection).claim, rows)
+            claimed = {(platform, workspace, delivery) for platform, workspace, delivery in result}
+        return [key in claimed and first[key] == number for number, key in enumerate(keys)]
 
     async def done(self, event: Event, *, now: datetime) -> None:
+        await self.done_many([event], now=now)
+
+    async def done_many(self, events: Sequence[Event], *, now: datetime) -> None:
+        if not events:
+            return
+        marks = [
+            {"key_platform": platform, "key_workspace_id": workspace, "key_delivery_id": delivery}
+            for platform, workspace, delivery in map(_key, events)
+        ]
         async with writing(self._sessions) as session:
-            await session.execute(
-                update(InboxRow)
-                .where(
-                    InboxRow.platform == event.workspace.platform.value,
-                    InboxRow.workspace_id == event.workspace.workspace_id,
-                    InboxRow.delivery_id == event.delivery_id,
-                    InboxRow.done_at.is_(None),
-                )
-                .values(done_at=now)
-            )
+            connection = await session.connection()
+            statement = _STATEMENTS.on(connection).done
+            await connection.execute(statement, [{**mark, "now": now} for mark in marks])
 
     async def unfinished(self, *, claimed_before: datetime, limit: int = 100) -> list[Event]:
         query = (

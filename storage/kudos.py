@@ -1,22 +1,14 @@
 """`SqlKudosStore`: kudos, their running totals, awards and badges, in SQL.
 
-Giving re-checks the allowance in the transaction that records the gift.
-On SQLite every writer begins IMMEDIATE, so writers are serial anyway; on
-PostgreSQL a transaction-scoped advisory lock on the giver is taken before
-counting, so two gifts from one giver queue while other givers do not wait.
-Totals are updated in user-id order, so two transactions that touch the same
-members lock their rows in the same order and cannot deadlock.
-
-Reading (boards, ranks, stats, facts) lives in `storage.kudos_reading`.
+Giving re-checks the allowance in the transaction that records the gift
+(`storage.kudos_giving`); giving and reversing move the totals and daily
+tallies in the same transaction (`storage.kudos_counts`). Reading (boards,
+ranks, stats, facts) lives in `storage.kudos_reading`.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections import Counter
-from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Final
 
 from sqlalchemy import ColumnElement, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -36,23 +28,19 @@ from bot.kudos.domain import (
 )
 from storage import kudos_reading as reads
 from storage.base import dialect_insert, reading, writing
+from storage.kudos_counts import Share, move_counts
+from storage.kudos_giving import record_gift
 from storage.kudos_rows import (
     NOT_REVERSED,
     KudosAwardRow,
     KudosBadgeRow,
     KudosRow,
-    KudosTotalRow,
     award_of,
     in_workspace,
-    join_values,
     kudos_of,
 )
 
 __all__ = ["SqlKudosStore"]
-
-#: The first key of the advisory locks this store takes on PostgreSQL, so
-#: they cannot collide with another store's locks.
-GIVER_LOCK_SPACE: Final = 0x4B55  # "KU"
 
 
 class SqlKudosStore:
@@ -62,61 +50,8 @@ class SqlKudosStore:
     # --- giving and taking back ------------------------------------------------
 
     async def give(self, gift: Gift, *, limit: int, period_start: datetime) -> Given | None:
-        value_list = join_values(gift.values)
-        receivers = tuple(dict.fromkeys(gift.receivers))
-        workspace = gift.workspace
         async with writing(self._sessions) as session:
-            await _serialise_giver(session, workspace.member(gift.giver))
-            recorded = set(
-                await session.scalars(
-                    select(KudosRow.receiver).where(
-                        *in_workspace(KudosRow, workspace), KudosRow.gift_id == gift.id
-                    )
-                )
-            )
-            used = await reads.given_since(
-                session, workspace.member(gift.giver), since=period_start
-            )
-            new = [receiver for receiver in receivers if receiver not in recorded]
-            if not new:
-                return Given(used=used, stored=0, totals={})  # a replay: already recorded
-            if used + len(new) > limit:
-                return None
-            rows = [
-                {
-                    "platform": workspace.platform.value,
-                    "workspace_id": workspace.workspace_id,
-                    "gift_id": gift.id,
-                    "giver": gift.giver,
-                    "receiver": receiver,
-                    "reason": gift.reason,
-                    "value_list": value_list,
-                    "badge": gift.badge,
-                    "channel": gift.channel,
-                    "source": gift.source.value,
-                    "source_ref": gift.source_ref,
-                    "private": gift.private,
-                    "given_at": gift.given_at,
-                }
-                for receiver in new
-            ]
-            insert = (
-                dialect_insert(session, KudosRow)
-                .values(rows)
-                .on_conflict_do_nothing(
-                    index_elements=[
-                        KudosRow.platform,
-                        KudosRow.workspace_id,
-                        KudosRow.gift_id,
-                        KudosRow.receiver,
-                    ]
-                )
-                .returning(KudosRow.receiver)
-            )
-            stored = list(await session.scalars(insert))
-            moves = _moves(((gift.giver, receiver) for receiver in stored), sign=1)
-            totals = await _add_to_totals(session, workspace, moves=moves)
-            return Given(used=used + len(stored), stored=len(stored), totals=totals)
+            return await record_gift(session, gift, limit=limit, period_start=period_start)
 
     async def used(self, giver: MemberRef, *, since: datetime) -> int:
         async with reading(self._sessions) as session:
@@ -144,8 +79,8 @@ class SqlKudosStore:
         )
         async with writing(self._sessions) as session:
             rows = sorted(await session.scalars(reverse), key=lambda row: row.id)
-            moves = _moves(((row.giver, row.receiver) for row in rows), sign=-1)
-            await _add_to_totals(session, workspace, moves=moves)
+            shares = [Share(row.giver, row.receiver, row.given_at) for row in rows]
+            await move_counts(await session.connection(), workspace, shares, sign=-1)
             return [kudos_of(row) for row in rows]
 
     async def last_gift(self, giver: MemberRef, *, since: datetime) -> list[Kudos]:
@@ -167,16 +102,24 @@ class SqlKudosStore:
 
     # --- reading ---------------------------------------------------------------
 
-    async def board(self, workspace: WorkspaceRef, *, since: datetime | None, limit: int) -> Board:
+    async def board(
+        self,
+        workspace: WorkspaceRef,
+        *,
+        since: datetime | None,
+        limit: int,
+        viewer: MemberRef | None = None,
+    ) -> Board:
+        if viewer is not None and viewer.workspace != workspace:
+            raise ValueError(f"{viewer} does not view the board of {workspace}")
         async with reading(self._sessions) as session:
-            return Board(
-                receivers=await reads.top(
-                    session, workspace, side=reads.RECEIVERS, since=since, limit=limit
-                ),
-                givers=await reads.top(
-                    session, workspace, side=reads.GIVERS, since=since, limit=limit
-                ),
+            receivers, received = await reads.top(
+                session, workspace, side=reads.RECEIVERS, since=since, limit=limit, viewer=viewer
             )
+            givers, given = await reads.top(
+                session, workspace, side=reads.GIVERS, since=since, limit=limit, viewer=viewer
+            )
+        return Board(receivers=receivers, givers=givers, viewer=(received, given))
 
     async def rank(
         self, member: MemberRef, *, since: datetime | None
@@ -321,66 +264,6 @@ class SqlKudosStore:
         async with writing(self._sessions) as session:
             await _seed_catalogue(session, workspace)
             return (await session.execute(remove)).first() is not None
-
-
-async def _serialise_giver(session: AsyncSession, giver: MemberRef) -> None:
-    """Make a second gift from the same giver wait until this transaction ends.
-
-    SQLite needs nothing: its writers begin IMMEDIATE and so run one at a time.
-    """
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    name = f"{giver.workspace.platform.value}:{giver.workspace.workspace_id}:{giver.user_id}"
-    # A stable 32-bit key: Python's hash() differs between processes.
-    digest = hashlib.blake2b(name.encode(), digest_size=4).digest()
-    key = int.from_bytes(digest, "big", signed=True)
-    await session.execute(select(func.pg_advisory_xact_lock(GIVER_LOCK_SPACE, key)))
-
-
-def _moves(gifts: Iterable[tuple[str, str]], *, sign: int) -> dict[str, tuple[int, int]]:
-    """How (giver, receiver) pairs move the totals: user_id -> (received, given)."""
-    received: Counter[str] = Counter()
-    given: Counter[str] = Counter()
-    for giver, receiver in gifts:
-        given[giver] += sign
-        received[receiver] += sign
-    members = received.keys() | given.keys()  # not `received | given`: it drops negatives
-    return {user_id: (received[user_id], given[user_id]) for user_id in members}
-
-
-async def _add_to_totals(
-    session: AsyncSession, workspace: WorkspaceRef, *, moves: Mapping[str, tuple[int, int]]
-) -> dict[str, tuple[int, int]]:
-    """Apply the moves; the members' (received, given) totals after them."""
-    if not moves:
-        return {}
-    insert = dialect_insert(session, KudosTotalRow).values(
-        [
-            {
-                "platform": workspace.platform.value,
-                "workspace_id": workspace.workspace_id,
-                "user_id": user_id,
-                "received": received,
-                "given": given,
-            }
-            # Rows are locked in the order given: one order for every writer.
-            for user_id, (received, given) in sorted(moves.items())
-        ]
-    )
-    result = await session.execute(
-        insert.on_conflict_do_update(
-            index_elements=[
-                KudosTotalRow.platform,
-                KudosTotalRow.workspace_id,
-                KudosTotalRow.user_id,
-            ],
-            set_={
-                "received": KudosTotalRow.received + insert.excluded.received,
-                "given": KudosTotalRow.given + insert.excluded.given,
-            },
-        ).returning(KudosTotalRow.user_id, KudosTotalRow.received, KudosTotalRow.given)
-    )
-    return {user_id: (received, given) for user_id, received, given in result}
 
 
 async def _seed_catalogue(session: AsyncSession, workspace: WorkspaceRef) -> None:

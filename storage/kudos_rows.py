@@ -1,4 +1,4 @@
-"""The rows behind `SqlKudosStore`; migration 0002 creates exactly these.
+"""The rows behind `SqlKudosStore`; migrations 0002 and 0003 create exactly these.
 
 One row per recipient of a gift, so boards, stats and exports count rows.
 A gift's values stay a comma-joined text column rather than a table of
@@ -14,18 +14,20 @@ that needs it.
 kudos slice and grow with it, and on SQLite changing a check means copying
 the whole table. Reading a row parses them, so junk cannot pass unnoticed.
 
-Migration 0002 says why each index exists and how the windowed queries
-keep SQLite from choosing the wrong one.
+Migration 0002 says why each index exists; migration 0003 why windowed
+boards read daily tallies, and what that was measured to save.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Final
 
 from sqlalchemy import (
+    CheckConstraint,
     ColumnElement,
+    Date,
     ForeignKeyConstraint,
     Index,
     Integer,
@@ -133,6 +135,37 @@ class KudosTotalRow(Base):
     given: Mapped[int] = mapped_column(Integer)
 
 
+class KudosTallyRow(Base):
+    """Kudos not reversed per member and side, by UTC day and by week, kept in
+    step by give and reverse.
+
+    A windowed board adds up the member's whole weeks (`span` 7, from a
+    Monday) after the window's first day, the days (`span` 1) between that
+    day and the first whole week, and counts raw rows only for what is left
+    of the first day; it reads at most a row per member and bucket instead
+    of one per kudos. One row per side (`received`, `given`) keeps each
+    board's scan to its own rows. A reversal leaves a zero behind rather
+    than deleting: readers skip members whose sum is zero.
+    """
+
+    __tablename__ = "kudos_tallies"
+    __table_args__ = (
+        _in_workspace(),
+        CheckConstraint("side IN ('received', 'given')", name="side"),
+        CheckConstraint("span IN (1, 7)", name="span"),
+        # The key is the table on SQLite: a window is a few ranges of it, read in order.
+        {"sqlite_with_rowid": False},
+    )
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String, primary_key=True)
+    side: Mapped[str] = mapped_column(String(8), primary_key=True)
+    span: Mapped[int] = mapped_column(Integer, primary_key=True)  # days: 1, or 7 from a Monday
+    day: Mapped[date] = mapped_column(Date, primary_key=True)  # the first UTC day counted
+    user_id: Mapped[str] = mapped_column(String, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+
 class KudosAwardRow(Base):
     __tablename__ = "kudos_awards"
     __table_args__ = (
@@ -173,9 +206,14 @@ class KudosBadgeRow(Base):
 
 NOT_REVERSED = KudosRow.reversed_at.is_(None)
 
+# The Core tables, for statements built once on the hot paths.
+KUDOS: Final = Base.metadata.tables[KudosRow.__tablename__]
+KUDOS_TOTALS: Final = Base.metadata.tables[KudosTotalRow.__tablename__]
+KUDOS_TALLIES: Final = Base.metadata.tables[KudosTallyRow.__tablename__]
+
 
 def in_workspace(
-    table: type[KudosRow | KudosTotalRow | KudosAwardRow | KudosBadgeRow],
+    table: type[KudosRow | KudosTotalRow | KudosTallyRow | KudosAwardRow | KudosBadgeRow],
     workspace: WorkspaceRef,
 ) -> tuple[ColumnElement[bool], ...]:
     return (

@@ -7,23 +7,91 @@ queueing behind them, and SQLite (which drops FOR UPDATE) serialises the
 statement with its IMMEDIATE transaction. Either way a leased row is not
 handed out again before its lease ends, and a sender that dies mid-send
 only delays its rows until then.
+
+Queueing, leasing and marking sent are the busy statements (every kudos
+queues two messages): they are built once and sent as one statement per
+batch, whatever its size.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Final
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Executable, Row, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import codec
 from bot.chat import Message, Platform, WorkspaceRef
 from bot.outbox import Envelope, Posted
-from storage.base import dialect_insert, reading, writing
+from storage.base import Base, Prepared, reading, upsert, writing
 from storage.core import OutboxRow
 
+OUTBOX: Final = Base.metadata.tables[OutboxRow.__tablename__]
+
 _PENDING = (OutboxRow.sent_at.is_(None), OutboxRow.dead_at.is_(None))
+_PENDING_ROW = (OUTBOX.c.sent_at.is_(None), OUTBOX.c.dead_at.is_(None))
+
+Key = tuple[str, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Statements:
+    put: Executable
+    take: Executable
+    sent: Executable
+
+
+def _build(dialect: str) -> _Statements:
+    put = (
+        upsert(dialect, OUTBOX)
+        .on_conflict_do_nothing(index_elements=["platform", "workspace_id", "message_key"])
+        .returning(OUTBOX.c.platform, OUTBOX.c.workspace_id, OUTBOX.c.message_key)
+    )
+    now = bindparam("now", type_=OUTBOX.c.next_try.type)
+    due = (
+        select(OUTBOX.c.id)
+        .where(
+            *_PENDING_ROW,
+            OUTBOX.c.next_try <= now,
+            OUTBOX.c.lease_until.is_(None) | (OUTBOX.c.lease_until <= now),
+        )
+        # Ordered as ix_outbox_due is, so the partial index answers it
+        # without scanning the history of sent rows (ORDER BY id alone did).
+        .order_by(OUTBOX.c.next_try, OUTBOX.c.id)
+        .limit(bindparam("limit"))
+        .with_for_update(skip_locked=True)
+    )
+    take = (
+        update(OUTBOX)
+        .where(OUTBOX.c.id.in_(due.scalar_subquery()))
+        .values(lease_until=bindparam("lease_until"))
+        .returning(
+            OUTBOX.c.id,
+            OUTBOX.c.platform,
+            OUTBOX.c.workspace_id,
+            OUTBOX.c.payload,
+            OUTBOX.c.attempts,
+            OUTBOX.c.next_try,
+            OUTBOX.c.created_at,
+        )
+    )
+    sent = (
+        update(OUTBOX)
+        .where(OUTBOX.c.id == bindparam("envelope_id"), *_PENDING_ROW)  # sent and dead are final
+        .values(
+            sent_at=bindparam("now"),
+            channel=bindparam("sent_channel"),
+            message_id=bindparam("sent_message_id"),
+            lease_until=None,
+        )
+    )
+    return _Statements(put=put, take=take, sent=sent)
+
+
+_STATEMENTS: Final = Prepared(_build)
 
 
 class SqlOutbox:
@@ -33,9 +101,13 @@ class SqlOutbox:
     async def put(
         self, workspace: WorkspaceRef, messages: Sequence[Message], *, now: datetime
     ) -> int:
-        if not messages:
-            return 0
-        rows = [
+        [queued] = await self.put_many([(workspace, messages)], now=now)
+        return queued
+
+    async def put_many(
+        self, batches: Sequence[tuple[WorkspaceRef, Sequence[Message]]], *, now: datetime
+    ) -> list[int]:
+        rows: list[dict[str, Any]] = [
             {
                 "platform": workspace.platform.value,
                 "workspace_id": workspace.workspace_id,
@@ -45,52 +117,60 @@ class SqlOutbox:
                 "next_try": now,
                 "created_at": now,
             }
+            for workspace, messages in batches
             for message in messages
         ]
+        if not rows:
+            return [0] * len(batches)
         async with writing(self._sessions) as session:
-            insert = (
-                dialect_insert(session, OutboxRow)
-                .values(rows)
-                .on_conflict_do_nothing(
-                    index_elements=[
-                        OutboxRow.platform,
-                        OutboxRow.workspace_id,
-                        OutboxRow.message_key,
-                    ]
-                )
-                .returning(OutboxRow.id)
-            )
-            return len((await session.execute(insert)).all())
+            connection = await session.connection()
+            result = await connection.execute(_STATEMENTS.on(connection).put, rows)
+            # Rows without a key never conflict; a keyed one came back unless
+            # its key was queued already (by an earlier batch, or earlier here).
+            keyed: set[Key] = {
+                (platform, workspace, key) for platform, workspace, key in result if key is not None
+            }
+        counts: list[int] = []
+        for workspace, messages in batches:
+            queued = 0
+            for message in messages:
+                if message.key is None:
+                    queued += 1
+                    continue
+                key = (workspace.platform.value, workspace.workspace_id, message.key)
+                if key in keyed:
+                    keyed.discard(key)  # a key repeated in this call was queued once
+                    queued += 1
+            counts.append(queued)
+        return counts
 
     async def take(self, *, now: datetime, lease_until: datetime, limit: int) -> list[Envelope]:
-        due = (
-            select(OutboxRow.id)
-            .where(
-                *_PENDING,
-                OutboxRow.next_try <= now,
-                OutboxRow.lease_until.is_(None) | (OutboxRow.lease_until <= now),
-            )
-            # Ordered as ix_outbox_due is, so the partial index answers it
-            # without scanning the history of sent rows (ORDER BY id alone did).
-            .order_by(OutboxRow.next_try, OutboxRow.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        lease = (
-            update(OutboxRow)
-            .where(OutboxRow.id.in_(due.scalar_subquery()))
-            .values(lease_until=lease_until)
-            .returning(OutboxRow)
-            .execution_options(synchronize_session=False)
-        )
         async with writing(self._sessions) as session:
-            rows = (await session.scalars(lease)).all()
+            connection = await session.connection()
+            rows = await connection.execute(
+                _STATEMENTS.on(connection).take,
+                {"now": now, "lease_until": lease_until, "limit": limit},
+            )
             return [_envelope(row) for row in sorted(rows, key=lambda row: row.id)]
 
     async def sent(self, envelope_id: int, *, channel: str, message_id: str, now: datetime) -> None:
-        await self._update(
-            envelope_id, sent_at=now, channel=channel, message_id=message_id, lease_until=None
-        )
+        await self.sent_many([(envelope_id, Posted(channel, message_id))], now=now)
+
+    async def sent_many(self, marks: Sequence[tuple[int, Posted]], *, now: datetime) -> None:
+        if not marks:
+            return
+        parameters = [
+            {
+                "envelope_id": envelope_id,
+                "now": now,
+                "sent_channel": posted.channel,
+                "sent_message_id": posted.message_id,
+            }
+            for envelope_id, posted in marks
+        ]
+        async with writing(self._sessions) as session:
+            connection = await session.connection()
+            await connection.execute(_STATEMENTS.on(connection).sent, parameters)
 
     async def retry(self, envelope_id: int, *, at: datetime, error: str) -> None:
         await self._update(
@@ -137,7 +217,7 @@ class SqlOutbox:
             )
 
 
-def _envelope(row: OutboxRow) -> Envelope:
+def _envelope(row: Row[Any]) -> Envelope:
     return Envelope(
         id=row.id,
         workspace=WorkspaceRef(Platform(row.platform), row.workspace_id),

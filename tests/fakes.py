@@ -51,6 +51,14 @@ class FakeRunStore:
     async def last_slot(self, key: str) -> datetime | None:
         return max((slot for k, slot in self.runs if k == key), default=None)
 
+    async def last_slots(self, keys: Sequence[str]) -> dict[str, datetime]:
+        wanted = set(keys)
+        found: dict[str, datetime] = {}
+        for key, slot in self.runs:
+            if key in wanted:
+                found[key] = max(slot, found.get(key, slot))
+        return found
+
     def statuses(self, key: str) -> dict[datetime, RunStatus]:
         """The recorded slots of one job, in time order."""
         return {slot: run.status for (k, slot), run in sorted(self.runs.items()) if k == key}
@@ -103,6 +111,11 @@ class FakeOutbox:
             queued += 1
         return queued
 
+    async def put_many(
+        self, batches: Sequence[tuple[WorkspaceRef, Sequence[Message]]], *, now: datetime
+    ) -> list[int]:
+        return [await self.put(workspace, messages, now=now) for workspace, messages in batches]
+
     async def take(self, *, now: datetime, lease_until: datetime, limit: int) -> list[Envelope]:
         due = [
             r
@@ -120,6 +133,12 @@ class FakeOutbox:
         if (row := self._pending(envelope_id)) is not None:
             row.sent_at, row.lease_until = now, None
             row.posted = Posted(channel=channel, message_id=message_id)
+
+    async def sent_many(self, marks: Sequence[tuple[int, Posted]], *, now: datetime) -> None:
+        for envelope_id, posted in marks:
+            await self.sent(
+                envelope_id, channel=posted.channel, message_id=posted.message_id, now=now
+            )
 
     async def retry(self, envelope_id: int, *, at: datetime, error: str) -> None:
         if (row := self._pending(envelope_id)) is not None:

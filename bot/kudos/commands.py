@@ -134,8 +134,10 @@ class Kudos:
             )
         window = Window(window_name)
         since = window_start(window, call.now)
-        board = await self._store.board(call.workspace.ref, since=since, limit=BOARD_SIZE)
-        received, given = await self._store.rank(call.actor.ref, since=since)
+        board = await self._store.board(
+            call.workspace.ref, since=since, limit=BOARD_SIZE, viewer=call.actor.ref
+        )
+        received, given = board.viewer
         ws = call.workspace.ref
         return _private(
             call,

@@ -353,6 +353,9 @@ class Standing:
 class Board:
     receivers: tuple[Standing, ...]
     givers: tuple[Standing, ...]
+    # The viewer's own standing among receivers and among givers, when the
+    # board was asked for with a viewer: (None, None) otherwise.
+    viewer: tuple[Standing | None, Standing | None] = (None, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -467,8 +470,17 @@ class KudosStore(Protocol):
     ) -> list[Kudos]: ...
 
     async def board(
-        self, workspace: WorkspaceRef, *, since: datetime | None, limit: int
-    ) -> Board: ...
+        self,
+        workspace: WorkspaceRef,
+        *,
+        since: datetime | None,
+        limit: int,
+        viewer: MemberRef | None = None,
+    ) -> Board:
+        """The first `limit` receivers and givers since then (all time: None);
+        with a viewer, also the viewer's standings as `rank` gives them, read
+        in the same pass over the counts."""
+        ...
 
     async def rank(
         self, member: MemberRef, *, since: datetime | None

@@ -89,6 +89,7 @@ class LocalWorkspace:
         self._workspace: WorkspaceRef | None = None
         self._channel: str | None = "general"
         self._expect_from = 0
+        self._batch: list[Event] | None = None  # events held by `apply_many`
         hearth.connect(Platform.LOCAL, self)
 
     # --- output ----------------------------------------------------------
@@ -194,6 +195,9 @@ class LocalWorkspace:
         )
 
     async def _dispatch(self, event: Event) -> None:
+        if self._batch is not None:
+            self._batch.append(event)
+            return
         handled = await self._hearth.handle(event)
         await self._show(event.workspace, handled.direct)
 
@@ -374,6 +378,35 @@ class LocalWorkspace:
         seen = "\n".join(self.transcript.output[self._expect_from :])
         self._expect_from = len(self.transcript.output)
         return (step.text.casefold() in seen.casefold()) == step.present
+
+    async def apply_many(self, steps: Iterable[script.Step]) -> bool:
+        """Apply steps, handling what consecutive lines say as one batch.
+
+        The events of a run of `Say` lines go to `Hearth.handle_many`
+        together: one claim, one transaction, one delivery pass. The bot's
+        answers then print after the run's lines rather than after each one;
+        any other step ends the run first, so it sees everything before it
+        answered. False when an `expect` is not met.
+        """
+        met = True
+        try:
+            for step in steps:
+                if isinstance(step, script.Say):
+                    if self._batch is None:
+                        self._batch = []
+                else:
+                    await self._end_batch()
+                met = await self.apply(step) and met
+        finally:
+            await self._end_batch()
+        return met
+
+    async def _end_batch(self) -> None:
+        events, self._batch = self._batch, None
+        if not events:
+            return
+        for event, handled in zip(events, await self._hearth.handle_many(events), strict=True):
+            await self._show(event.workspace, handled.direct)
 
     async def apply(self, step: script.Step) -> bool:
         """Apply one step; False when an `expect` is not met."""
