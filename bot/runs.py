@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
@@ -31,4 +32,8 @@ class RunStore(Protocol):
 
     async def last_slot(self, key: str) -> datetime | None:
         """The latest scheduled_for recorded for the key, whatever its status."""
+        ...
+
+    async def last_slots(self, keys: Sequence[str]) -> dict[str, datetime]:
+        """`last_slot` of many keys at once; keys with no run are left out."""
         ...

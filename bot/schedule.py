@@ -19,7 +19,7 @@ import contextlib
 import functools
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import MAXYEAR, UTC, datetime, timedelta
 from typing import Protocol
@@ -31,13 +31,14 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.features import AnyOf, Cron, Every, Job, JobSource, Once, Recurrence
+from bot.features import AnyOf, Cron, Every, Job, JobSource, Once, Recurrence, Shifted
 from bot.runs import RunStatus, RunStore
 
 log = logging.getLogger(__name__)
 
 _TICK = timedelta(microseconds=1)
 MISSED_RECORD_LIMIT = 50
+BATCH = 50  # due slots claimed and run in one transaction, each job in a savepoint
 CRON_HORIZON_YEARS = 10  # a cron with no fire time that soon counts as over, for now
 
 
@@ -235,6 +236,9 @@ def next_fire(recurrence: Recurrence, after: datetime) -> datetime | None:
         case AnyOf(parts=parts):
             candidates = [t for p in parts if (t := next_fire(p, after)) is not None]
             return min(candidates, default=None)
+        case Shifted(recurrence=inner, offset=offset):
+            moment = next_fire(inner, after - offset)
+            return None if moment is None else moment + offset
     raise TypeError(f"unknown recurrence {recurrence!r}")
 
 
@@ -274,6 +278,12 @@ class Slot:
 
 
 Execute = Callable[[Job, datetime], Awaitable[None]]
+Atomic = Callable[[], contextlib.AbstractAsyncContextManager[object]]
+"""Opens a transaction every store call inside shares; nested, a savepoint."""
+
+
+def _no_transaction() -> contextlib.AbstractAsyncContextManager[object]:
+    return contextlib.nullcontext()
 
 
 class Scheduler:
@@ -294,7 +304,9 @@ class Scheduler:
         sources: Sequence[JobSource],
         execute: Execute,
         owner: str,
+        atomic: Atomic | None = None,
     ) -> None:
+        self._atomic: Atomic = atomic or _no_transaction
         self._runs = runs
         self._clock = clock
         self._sources = list(sources)
@@ -314,11 +326,13 @@ class Scheduler:
         for source in self._sources:
             for job in await source():
                 jobs[job.key] = job
+        # One read for every job this process has not seen yet, not one each.
+        lasts = await self._runs.last_slots([k for k in jobs if k not in self._cursors])
         for key, job in jobs.items():
             # A slot at exactly `since` may fire; none before it.
             floor = None if job.since is None else _utc(job.since) - _TICK
             if key not in self._cursors:
-                last = await self._runs.last_slot(key)
+                last = lasts.get(key)
                 self._cursors[key] = max(filter(None, (last, floor)), default=now)
             elif floor is not None and floor > self._cursors[key]:
                 self._cursors[key] = floor
@@ -360,16 +374,38 @@ class Scheduler:
             self._cursors[job.key] = missed[-1]
         return None if slot is None else Slot(job, slot)
 
+    async def _fire_all(self, slots: Sequence[Slot]) -> int:
+        """Claim and run slots, earliest first, `BATCH` of them per transaction
+        (when `atomic` opens one); returns how many this process fired.
+
+        A slot's claim, what its job queued and its run record commit with
+        its batch or not at all: a process that dies mid-run leaves no claim
+        behind, so another process (or a restart, within grace) fires the
+        slot. Many slots due together share transactions, which keeps the
+        last one's wait short; claims follow one order, so two processes
+        racing for the same slots never wait on each other in a cycle.
+        """
+        ordered = sorted(slots, key=lambda s: (s.scheduled_for, s.job.key))
+        fired = 0
+        for start in range(0, len(ordered), BATCH):
+            batch = ordered[start : start + BATCH]
+            async with self._atomic():
+                for slot in batch:
+                    fired += await self._fire(slot)
+            for slot in batch:  # settled either way: this process fired it, or another did
+                key = slot.job.key
+                self._cursors[key] = max(self._cursors[key], slot.scheduled_for)
+        return fired
+
     async def _fire(self, slot: Slot) -> bool:
         job, moment = slot.job, slot.scheduled_for
         claimed = await self._runs.claim(job.key, moment, owner=self._owner, now=self._clock.now())
-        # Settled either way: this process fired it, or another one did.
-        self._cursors[job.key] = max(self._cursors[job.key], moment)
         if not claimed:
             return False
         status = RunStatus.DONE
         try:
-            await self._execute(job, moment)
+            async with self._atomic():  # a job that fails rolls back alone
+                await self._execute(job, moment)
         except Exception:
             log.exception("job %s failed for its %s slot", job.key, moment.isoformat())
             status = RunStatus.FAILED
@@ -378,20 +414,24 @@ class Scheduler:
 
     async def run_job(self, key: str) -> bool:
         """Fire the job's due slot if this process claims it."""
-        job = self._jobs.get(key)
-        if job is None:
-            return False
-        slot = await self._settle(job, self._clock.now())
-        return slot is not None and await self._fire(slot)
+        return await self.run_jobs([key]) > 0
+
+    async def run_jobs(self, keys: Iterable[str]) -> int:
+        """Fire the due slots of these jobs; returns how many this process fired."""
+        now = self._clock.now()
+        slots = [
+            slot
+            for key in keys
+            if (job := self._jobs.get(key)) is not None
+            and (slot := await self._settle(job, now)) is not None
+        ]
+        return await self._fire_all(slots)
 
     async def run_due(self) -> int:
         """Fire every due slot, earliest first; returns how many this process fired."""
         now = self._clock.now()
         slots = [s for job in self._jobs.values() if (s := await self._settle(job, now))]
-        fired = 0
-        for slot in sorted(slots, key=lambda s: (s.scheduled_for, s.job.key)):
-            fired += await self._fire(slot)
-        return fired
+        return await self._fire_all(slots)
 
 
 class LiveScheduler:
@@ -408,6 +448,7 @@ class LiveScheduler:
         self._aps = AsyncIOScheduler(timezone=UTC)
         self._triggers: dict[str, tuple[object, timedelta]] = {}
         self._lock = asyncio.Lock()
+        self._woken: set[str] = set()
 
     async def start(self) -> None:
         await self.reconcile()
@@ -431,8 +472,13 @@ class LiveScheduler:
             self._aps.shutdown(wait=False)
 
     async def _fire(self, key: str) -> None:
+        # Jobs woken together (many rituals due in the same minute) queue on
+        # the lock; whichever gets it next fires all of them at once.
+        self._woken.add(key)
         async with self._lock:
-            await self._scheduler.run_job(key)
+            keys, self._woken = self._woken, set()
+            if keys:
+                await self._scheduler.run_jobs(keys)
 
     async def reconcile(self) -> None:
         async with self._lock:

@@ -192,6 +192,9 @@ class RecordedRuns:
     async def last_slot(self, key: str) -> datetime | None:
         return await self._runs.last_slot(key)
 
+    async def last_slots(self, keys: Sequence[str]) -> dict[str, datetime]:
+        return await self._runs.last_slots(keys)
+
 
 def soon_once() -> Callable[[], Sequence[Job]]:
     """A job due 0.3 s after its definition is first read, whoever reads it."""

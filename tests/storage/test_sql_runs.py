@@ -89,3 +89,15 @@ async def test_finishing_a_run_records_its_outcome_and_keeps_the_slot_taken(
     assert run is not None
     assert (run.owner, run.status, run.finished_at) == ("a", "failed", NOW + timedelta(seconds=2))
     assert await storage.runs.claim("ritual:1", SLOT, owner="b", now=NOW) is False
+
+
+async def test_last_slots_reads_many_keys_at_once_and_leaves_out_keys_never_run(
+    storage: Storage,
+) -> None:
+    for key, hours in (("ritual:1", 0), ("ritual:1", 2), ("ritual:2", 1), ("kudos", 5)):
+        await storage.runs.claim(key, SLOT + timedelta(hours=hours), owner="a", now=NOW)
+    keys = ["ritual:1", "ritual:2", "ritual:3", *(f"other:{n}" for n in range(1200))]
+
+    lasts = await storage.runs.last_slots(keys)
+
+    assert lasts == {"ritual:1": SLOT + timedelta(hours=2), "ritual:2": SLOT + timedelta(hours=1)}
