@@ -12,16 +12,17 @@ import contextlib
 import itertools
 import logging
 import random
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import NoReturn, cast
 
-from bot import kudos, profile
+from bot import kudos, profile, rituals
 from bot.catalogs import Catalogs
 from bot.chat import (
     Event,
-    HomeOpened,
     Message,
     Platform,
     Role,
@@ -33,9 +34,11 @@ from bot.chat import (
 from bot.delivery import Courier, Delivered, Transport
 from bot.directory import CachedRoster
 from bot.dispatch import Dispatcher, Handled
-from bot.features import Feature, Job, Tick, outcomes
+from bot.features import Command, Feature, Job, Tick, outcomes
+from bot.kudos.domain import KudosStore
 from bot.render import Renderer
-from bot.schedule import Clock, LiveScheduler, Scheduler, SimulatedClock
+from bot.rituals.domain import Recognition
+from bot.schedule import Clock, LiveScheduler, Scheduler, SimulatedClock, fire_times
 from bot.settings import Settings
 from storage import Storage, open_storage, upgrade
 
@@ -49,7 +52,64 @@ def features(storage: Storage, roster: Roster, *, locales: frozenset[str]) -> li
     listed: list[Feature] = []
     listed.append(profile.build(roster=roster, commands=lambda: listed, locales=locales))
     listed.append(kudos.build(store=storage.kudos, directory=roster))
+    listed.append(
+        rituals.build(
+            store=storage.rituals,
+            roster=roster,
+            fire_times=fire_times,
+            recognitions=KudosRecognitions(storage.kudos),
+        )
+    )
     return listed
+
+
+class KudosRecognitions:
+    """The week's kudos for the rituals' celebration digest, read from the kudos
+    store: slices never import each other, so the two meet here."""
+
+    def __init__(self, store: KudosStore) -> None:
+        self._store = store
+
+    async def between(
+        self, workspace: WorkspaceRef, *, start: datetime, end: datetime
+    ) -> Recognition:
+        # Only what the channel may know: a private kudos stays between two people.
+        week = [
+            k for k in await self._store.between(workspace, start=start, end=end) if not k.private
+        ]
+        public = {k.receiver for k in week} | {k.giver for k in week}
+        awards = await self._store.awards_between(workspace, start=start, end=end)
+        return Recognition(
+            kudos=len(week),
+            people=len({k.receiver for k in week}),
+            top=tuple(Counter(k.receiver for k in week).most_common(3)),
+            badges=tuple(
+                (a.member, a.milestone.value.replace("_", " "))
+                for a in awards
+                if a.member in public
+            ),
+        )
+
+
+def command_catalog() -> list[Command]:
+    """The slash commands of every feature that runs, read without a database.
+
+    Builders only keep their stores for later, so they are built against a
+    stand-in that refuses any use: `hearth slack manifest` needs no storage.
+    """
+    absent = _Unopened()
+    listed = features(cast(Storage, absent), cast(Roster, absent), locales=frozenset())
+    return [command for feature in listed for command in feature.commands]
+
+
+class _Unopened:
+    """Storage and roster for `command_catalog`: any attribute, no call."""
+
+    def __getattr__(self, name: str) -> _Unopened:
+        return self
+
+    def __call__(self, *args: object, **kwargs: object) -> NoReturn:
+        raise RuntimeError("storage is not open: only the command list can be read")
 
 
 Answer = Callable[[Handled], Awaitable[None]]
@@ -98,6 +158,13 @@ class Hearth:
         await self._queued(handled)
         return handled
 
+    async def handle_many(self, events: Sequence[Event]) -> list[Handled]:
+        """`handle` for a batch: one claim, one transaction (a savepoint per
+        handler), then one delivery of everything they queued."""
+        handled = await self.dispatcher.handle_many(events, now=self.clock.now())
+        await self._queued(Handled(queued=sum(one.queued for one in handled)))
+        return handled
+
     async def claim(self, event: Event) -> bool:
         """Record an inbound delivery before acknowledging it; False for a duplicate."""
         return await self.dispatcher.claim(event, now=self.clock.now())
@@ -114,6 +181,8 @@ class Hearth:
         An adapter acknowledges the platform first and leaves the work to a
         bounded set of workers, so a burst of events cannot starve the next
         acknowledgement. `urgent` ones (a member waiting for an answer) go first.
+        `answer` is called whenever the event was processed, also with no
+        direct reply: a Discord interaction must be closed either way.
         """
         if self._backlog is None:
             raise RuntimeError("no worker is running: start work_forever() first")
@@ -134,10 +203,8 @@ class Hearth:
             item = await backlog.get()
             try:
                 handled = await self.finish(item.event)
-                if item.answer is not None and (
-                    handled.direct or isinstance(item.event, HomeOpened)
-                ):
-                    await item.answer(handled)
+                if item.answer is not None:
+                    await item.answer(handled)  # even with nothing to say: it closes the wait
             except Exception:
                 log.exception("processing %s failed; it will be resumed", item.event.delivery_id)
 
@@ -292,6 +359,7 @@ async def open_hearth(
                 outbox=storage.outbox,
                 rng=rng or random.Random(),
                 atomic=storage.unit_of_work,
+                rolled_back=roster.forget_all,
             ),
             scheduler=Scheduler(
                 runs=storage.runs,
@@ -299,6 +367,7 @@ async def open_hearth(
                 sources=[f.jobs for f in listed if f.jobs is not None],
                 execute=execute,
                 owner=settings.instance,
+                atomic=storage.unit_of_work,
             ),
             courier=Courier(
                 outbox=storage.outbox,

@@ -19,13 +19,14 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from bot.app import open_hearth, with_database
+from bot.app import command_catalog, open_hearth, with_database
 from bot.chat import WorkspaceRef
 from bot.features import Feature
 from bot.kudos.domain import Kudos
 from bot.kudos.export import as_csv, as_jsonl
 from bot.platforms import script
 from bot.platforms.local import LocalWorkspace, RunError, simulated_start
+from bot.platforms.slack_manifest import manifest
 from bot.settings import Settings, SettingsError, sqlite_url
 from storage import open_storage, upgrade
 
@@ -122,12 +123,28 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument(
         "--start", help="simulated start time, YYYY-MM-DD HH:MM in UTC (default: now)"
     )
-    commands.add_parser("run", help="connect to Slack and/or Discord")
+    run = commands.add_parser("run", help="connect to Slack and/or Discord")
+    run.add_argument(
+        "--http",
+        action="store_true",
+        help="serve Slack over HTTP (POST /slack/events) instead of Socket Mode",
+    )
+    run.add_argument("--port", type=int, help="HTTP port (default: HEARTH_HTTP_PORT or 3000)")
     export = commands.add_parser("export", help="print a workspace's data")
     export.add_argument("what", choices=["kudos"])
     export.add_argument("--workspace", help="a workspace id, or PLATFORM:ID (default: all)")
     export.add_argument("--format", choices=["csv", "jsonl"], default="csv")
     export.add_argument("--database", help="database URL (default: HEARTH_DATABASE_URL)")
+    slack = commands.add_parser("slack", help="Slack app setup")
+    slack_commands = slack.add_subparsers(dest="slack_command", metavar="ACTION", required=True)
+    slack_manifest = slack_commands.add_parser(
+        "manifest", help="print the Slack app manifest (YAML) to create Hearth's app"
+    )
+    slack_manifest.add_argument(
+        "--http",
+        metavar="URL",
+        help="Hearth's public base URL, for HTTP mode (default: Socket Mode)",
+    )
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_upgrade = db_commands.add_parser("upgrade", help="upgrade the schema to the latest")
@@ -217,11 +234,23 @@ def _main(argv: Sequence[str] | None, environ: dict[str, str] | None) -> int:
             return asyncio.run(
                 export_kudos(settings, workspace=args.workspace, form=args.format, write=write)
             )
+        case "slack":
+            write(manifest(command_catalog(), http_url=args.http).rstrip("\n"))
+            return 0
         case "run":
             if not (settings.slack_enabled or settings.discord_enabled):
                 return _run_without_platforms(settings, write)
-            write("Slack and Discord connections arrive with their adapters; see the README.")
-            return MALFORMED
+            if settings.discord_enabled and not settings.slack_enabled:
+                write("The Discord adapter is not available yet; see the README.")
+                return MALFORMED
+            from bot import runner  # platform libraries load only for `run`
+
+            try:
+                http = args.http or settings.http_port is not None
+                return asyncio.run(runner.run(settings, http=http, port=args.port))
+            except SettingsError as error:
+                print(f"error: {error}", file=sys.stderr)
+                return MALFORMED
     _parser().print_help()
     return 0
 

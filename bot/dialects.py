@@ -145,6 +145,11 @@ class SlackDialect(Dialect):
     name: ClassVar[str] = "slack"
     limit: ClassVar[int | None] = 3000
 
+    def fallback(self, plain: str) -> str:
+        """A message's plain-text rendering as Slack's `text` (notifications, screen
+        readers): Slack still reads `<!channel>` or `<@U1>` there, so nothing may."""
+        return _slack_entities(plain)
+
     def mention(self, user_id: str, name: str | None = None) -> str | None:
         return f"<@{user_id}>" if _SLACK_ID.fullmatch(user_id) else None
 

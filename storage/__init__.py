@@ -25,8 +25,10 @@ from storage.inbox import SqlInbox
 from storage.kudos import SqlKudosStore
 from storage.migrations import downgrade, upgrade
 from storage.outbox import SqlOutbox
+from storage.rituals import SqlRitualStore
 from storage.roster import SqlRoster, utc_now
 from storage.runs import SqlRunStore
+from storage.slack import installation_store, state_store
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +36,15 @@ __all__ = [
     "SqlInbox",
     "SqlKudosStore",
     "SqlOutbox",
+    "SqlRitualStore",
     "SqlRoster",
     "SqlRunStore",
     "Storage",
     "create_engine",
     "downgrade",
+    "installation_store",
     "open_storage",
+    "state_store",
     "upgrade",
 ]
 
@@ -53,6 +58,7 @@ class Storage:
     outbox: SqlOutbox
     runs: SqlRunStore
     kudos: SqlKudosStore
+    rituals: SqlRitualStore
 
     def unit_of_work(self) -> AbstractAsyncContextManager[None]:
         """Every store call inside shares one transaction (see `storage.base`)."""
@@ -95,4 +101,5 @@ async def open_storage(url: str | URL, *, clock: Callable[[], datetime] = utc_no
         outbox=SqlOutbox(sessions),
         runs=SqlRunStore(sessions),
         kudos=SqlKudosStore(sessions),
+        rituals=SqlRitualStore(sessions),
     )

@@ -18,8 +18,18 @@ TABLES = {
     "runs",
     "kudos",
     "kudos_totals",
+    "kudos_tallies",
     "kudos_awards",
     "kudos_badges",
+    "rituals",
+    "ritual_turns",
+    "ritual_entries",
+    "ritual_people",
+    "ritual_questions",
+    "ritual_asked",
+    "slack_installations",
+    "slack_bots",
+    "slack_oauth_states",
 }
 
 
