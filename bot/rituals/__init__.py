@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.chat import N_, Roster
+from bot.chat import N_, HomeOpened, Roster
 from bot.features import (
     ButtonRoute,
     Command,
     Feature,
     FormRoute,
+    Listener,
     Option,
     OptionKind,
     Subcommand,
@@ -129,6 +130,7 @@ def build(
                 subcommands=SUBCOMMANDS,
             ),
         ),
+        listeners=(Listener(HomeOpened, managing.on_home),),
         buttons=(ButtonRoute("rituals.", participation.on_button),),
         forms=(FormRoute("rituals.", participation.on_form),),
         jobs=firing.jobs,

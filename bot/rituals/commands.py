@@ -18,6 +18,7 @@ from bot.chat import (
     FieldKind,
     Form,
     FormField,
+    HomeOpened,
     Message,
     Visibility,
 )
@@ -314,6 +315,16 @@ class Managing:
         rituals = await self._store.of_workspace(call.workspace.ref)
         views = [view(r, now=call.now, fire_times=self._fire_times) for r in rituals]
         return private(call, "rituals/list", {"rituals": views})
+
+    async def on_home(self, call: Call[HomeOpened]) -> Response:
+        """The workspace's rituals and when each fires next, on the member's home."""
+        rituals = await self._store.of_workspace(call.workspace.ref)
+        if not rituals:
+            return None
+        views = [view(r, now=call.now, fire_times=self._fire_times) for r in rituals]
+        return Message(
+            "rituals/list", {"rituals": views}, visibility=Visibility.HOME, to=call.event.actor
+        )
 
     def opening(self, ritual: Ritual, *, now: datetime, preview: bool) -> tuple[str, datetime]:
         """The step a ritual speaks first and the occasion it is about: what

@@ -35,3 +35,21 @@ def test_open_home_is_the_only_thing_a_member_can_open() -> None:
     assert last.step == script.OpenHome("ana")
     with pytest.raises(script.ScriptError, match="open home"):
         script.parse("workspace w\nmember ana\nana: open the door")
+
+
+async def test_home_lists_the_rituals_and_when_each_fires_next(player: Player) -> None:
+    run = await player(
+        """
+workspace acme tz=Europe/Paris
+member bob role=manager
+member kai
+clock 2026-12-01 09:00
+in #team
+bob: /ritual add watercooler every monday 16:00 in #team
+kai: open home
+expect "[home kai] hearth: Rituals here"
+"""
+    )
+
+    assert run.code == 0, run.text
+    assert "next: Monday, December 7, 2026, 16:00" in run.text[run.text.index("[home kai]") :]
