@@ -45,6 +45,7 @@ from storage import Storage, open_storage, upgrade
 log = logging.getLogger(__name__)
 
 RESUME_AFTER = timedelta(minutes=1)
+WORK_BATCH = 8  # claimed events processed in one transaction by a worker
 
 
 def features(storage: Storage, roster: Roster, *, locales: frozenset[str]) -> list[Feature]:
@@ -199,14 +200,31 @@ class Hearth:
             self._backlog = None
 
     async def _work(self, backlog: asyncio.PriorityQueue[Later]) -> None:
+        """Take what is waiting, up to WORK_BATCH at a time, the urgent on their
+        own, and process it in one transaction: a backlog drains in a few
+        commits and takes SQLite's write lock a few times, not once per event."""
         while True:
-            item = await backlog.get()
+            batch = [await backlog.get()]
+            while len(batch) < WORK_BATCH and not backlog.empty():
+                following = backlog.get_nowait()
+                if following.rank != batch[0].rank:  # the urgent go without the backlog
+                    backlog.put_nowait(following)
+                    break
+                batch.append(following)
+            events = [item.event for item in batch]
             try:
-                handled = await self.finish(item.event)
-                if item.answer is not None:
-                    await item.answer(handled)  # even with nothing to say: it closes the wait
+                handled = await self.dispatcher.finish_many(events, now=self.clock.now())
             except Exception:
-                log.exception("processing %s failed; it will be resumed", item.event.delivery_id)
+                log.exception("processing %s events failed; they will be resumed", len(events))
+                handled = [Handled() for _ in events]  # still close what is waiting
+            await self._queued(Handled(queued=sum(one.queued for one in handled)))
+            for item, outcome in zip(batch, handled, strict=True):
+                if item.answer is None:
+                    continue
+                try:
+                    await item.answer(outcome)  # even with nothing to say: it closes the wait
+                except Exception:
+                    log.exception("answering %s failed", item.event.delivery_id)
 
     async def _queued(self, handled: Handled) -> None:
         """Deliver what an event queued: now, or by waking `deliver_forever`."""
