@@ -373,3 +373,34 @@ async def test_a_deactivated_account_has_left(slack: SlackEmulator, hearth: Runn
     await eventually(lambda: len(responses(slack)) == 1)
     assert "carol" in responses(slack)[0]
     assert posts_in(slack, GENERAL) == []
+
+
+async def test_a_manager_adds_a_ritual_through_a_slack_modal(
+    slack: SlackEmulator, hearth: Running
+) -> None:
+    await hearth.driver.command(TEAM, ANA, "/ritual", "add", channel=GENERAL)
+    await eventually(lambda: len(slack.calls_to("views.open")) == 1)
+    [opened] = slack.calls_to("views.open")
+    view = opened.args["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    fields = {b["block_id"]: b["element"] for b in view["blocks"]}
+    assert fields["kind"]["type"] == "static_select"
+    assert {"schedule", "channel", "timezone", "text"} <= set(fields)
+
+    await hearth.driver.submit(
+        TEAM,
+        ANA,
+        view,
+        values={
+            "kind": "watercooler",
+            "schedule": "every monday 16:00",
+            "channel": GENERAL,
+            "timezone": "Europe/Paris",
+            "text": "",
+        },
+    )
+    await hearth.driver.command(
+        TEAM, ANA, "/ritual", "list", channel=GENERAL, response_url=slack.response_url()
+    )
+
+    await eventually(lambda: any("every monday 16:00" in r for r in responses(slack)))
