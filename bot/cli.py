@@ -1,4 +1,4 @@
-"""The `hearth` command line: demo, chat, run, db upgrade.
+"""The `hearth` command line: demo, chat, run, db upgrade, slack manifest, discord invite-url.
 
 Exit codes for `hearth chat`: 0 when the script ran to its end with every
 `expect` met, 1 when an `expect` failed, 2 for a malformed script (or a
@@ -145,6 +145,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="Hearth's public base URL, for HTTP mode (default: Socket Mode)",
     )
+    discord = commands.add_parser("discord", help="Discord app setup")
+    discord_commands = discord.add_subparsers(
+        dest="discord_command", metavar="ACTION", required=True
+    )
+    discord_commands.add_parser(
+        "invite-url",
+        help="print the URL that adds Hearth to a Discord server, with the permissions it needs",
+    )
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_upgrade = db_commands.add_parser("upgrade", help="upgrade the schema to the latest")
@@ -237,12 +245,18 @@ def _main(argv: Sequence[str] | None, environ: dict[str, str] | None) -> int:
         case "slack":
             write(manifest(command_catalog(), http_url=args.http).rstrip("\n"))
             return 0
+        case "discord":
+            from bot.platforms.discord_gateway import invite_url  # discord.py loads only here
+
+            try:
+                write(asyncio.run(invite_url(settings)))
+            except SettingsError as error:
+                print(f"error: {error}", file=sys.stderr)
+                return MALFORMED
+            return 0
         case "run":
             if not (settings.slack_enabled or settings.discord_enabled):
                 return _run_without_platforms(settings, write)
-            if settings.discord_enabled and not settings.slack_enabled:
-                write("The Discord adapter is not available yet; see the README.")
-                return MALFORMED
             from bot import runner  # platform libraries load only for `run`
 
             try:

@@ -15,12 +15,15 @@ import signal
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from datetime import timedelta
+from typing import Any
 
 import uvicorn
 
 from bot.app import RESUME_AFTER, Hearth, open_hearth
 from bot.chat import Platform, WorkspaceRef
 from bot.features import Feature
+from bot.platforms.discord import GatewayTuning
+from bot.platforms.discord_gateway import DiscordGateway, discord_rest
 from bot.platforms.slack_http import http_app, oauth_adapter, slack_adapter, socket_mode
 from bot.schedule import Clock, SystemClock
 from bot.settings import Settings
@@ -50,11 +53,15 @@ async def run(
     clock: Clock | None = None,
     extra_features: Sequence[Feature] = (),
     workers: int = 1,
+    discord: GatewayTuning | None = None,
 ) -> int:
     """Serve until `stop` is set (or a signal arrives); returns the exit code.
 
     `workers` processes claimed events (0 leaves them claimed, for tests of
-    what a crash leaves behind); `clock` and `extra_features` are for tests.
+    what a crash leaves behind); `clock`, `extra_features` and `discord`
+    (shorter Discord timings) are for tests. Slack and Discord run side by
+    side when both are configured; a Discord refusal of the token or an
+    intent stops the whole run with exit code 1.
     """
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -65,7 +72,7 @@ async def run(
         hearth = await stack.enter_async_context(
             open_hearth(settings, clock=clock or SystemClock(), extra_features=extra_features)
         )
-        tasks: list[asyncio.Task[None]] = []
+        tasks: list[asyncio.Task[Any]] = []
         server: uvicorn.Server | None = None
         if settings.slack_enabled:
             if settings.slack_client_id:
@@ -96,6 +103,13 @@ async def run(
             tasks.append(asyncio.create_task(hearth.work_forever(workers=workers), name="work"))
         tasks.append(asyncio.create_task(hearth.deliver_forever(), name="delivery"))
         tasks.append(asyncio.create_task(resume_forever(hearth), name="resume"))
+        gateway: asyncio.Task[bool] | None = None
+        if settings.discord_enabled:
+            await stack.enter_async_context(discord_rest(hearth, settings))
+            held = DiscordGateway(hearth, settings, tuning=discord).hold_forever()
+            gateway = asyncio.create_task(held, name="discord")
+            gateway.add_done_callback(lambda _: stop.set())
+            tasks.append(gateway)
         if ready is not None:
             await ready(hearth)
         try:
@@ -109,4 +123,5 @@ async def run(
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-    return 0
+    refused = gateway is not None and not gateway.cancelled() and gateway.result() is False
+    return 1 if refused else 0

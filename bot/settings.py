@@ -39,6 +39,25 @@ def _port(value: str | None) -> int | None:
     return int(value)
 
 
+def _snowflake(value: str | None) -> int | None:
+    if not value:
+        return None
+    if not value.isascii() or not value.isdecimal():
+        raise SettingsError(f"DISCORD_APPLICATION_ID must be a numeric id, not {value!r}")
+    return int(value)
+
+
+def _flag(name: str, value: str | None) -> bool:
+    if not value:
+        return False
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be yes or no, not {value!r}")
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str
@@ -57,6 +76,8 @@ class Settings:
     discord_token: str | None = field(default=None, repr=False)
     discord_api_url: str | None = None
     discord_gateway_url: str | None = None
+    discord_application_id: int | None = None
+    discord_message_content: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -78,6 +99,10 @@ class Settings:
             discord_token=environ.get("DISCORD_TOKEN") or None,
             discord_api_url=environ.get("DISCORD_API_URL") or None,
             discord_gateway_url=environ.get("DISCORD_GATEWAY_URL") or None,
+            discord_application_id=_snowflake(environ.get("DISCORD_APPLICATION_ID")),
+            discord_message_content=_flag(
+                "DISCORD_MESSAGE_CONTENT", environ.get("DISCORD_MESSAGE_CONTENT")
+            ),
         )
 
     @property

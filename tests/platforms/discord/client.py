@@ -8,17 +8,12 @@ always restored after it.
 from __future__ import annotations
 
 import asyncio
-import warnings
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import TypeVar
 
+import discord
 import yarl
-
-with warnings.catch_warnings():
-    # discord.py imports the stdlib audioop for voice (deprecated on 3.11+); Hearth has no voice.
-    warnings.filterwarnings("ignore", "'audioop' is deprecated", DeprecationWarning)
-    import discord
 
 from tests.platforms.discord.emulator import DiscordEmulator
 

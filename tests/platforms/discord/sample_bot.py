@@ -6,15 +6,11 @@ localizations, a persistent view, a dynamic item and a modal, all registered in
 from __future__ import annotations
 
 import asyncio
-import warnings
 from typing import Any, ClassVar
 
-with warnings.catch_warnings():
-    # discord.py imports the stdlib audioop for voice (deprecated on 3.11+); Hearth has no voice.
-    warnings.filterwarnings("ignore", "'audioop' is deprecated", DeprecationWarning)
-    import discord
-    from discord import app_commands
-    from discord.ext import commands
+import discord
+from discord import app_commands
+from discord.ext import commands
 
 from tests.platforms.discord.client import GUILD_READY_TIMEOUT
 

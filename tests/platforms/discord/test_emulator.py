@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import warnings
 from collections.abc import AsyncIterator
 from typing import Any, TypeVar
 
-with warnings.catch_warnings():
-    # discord.py imports the stdlib audioop for voice (deprecated on 3.11+); Hearth has no voice.
-    warnings.filterwarnings("ignore", "'audioop' is deprecated", DeprecationWarning)
-    import discord
-
 import aiohttp
+import discord
 import pytest
 
 from tests.platforms.discord.client import pointed_at, running
