@@ -22,21 +22,19 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
 import random
-import sqlite3
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.chat import Platform, Workspace, WorkspaceRef
+from bench.databases import generous_workspace, read_only
+from bench.servers import start, stop
+from bot.chat import Platform, WorkspaceRef
 from bot.settings import sqlite_url
-from storage import open_storage, upgrade
 from tests.platforms.discord.emulator import DiscordEmulator
 from tests.platforms.discord.interactions import Option
 from tests.platforms.discord.journal import InteractionCallback
@@ -45,32 +43,6 @@ GUILD, CHANNEL, FIRST_MEMBER = 4100, 4200, 6000
 MEMBERS = 100
 TARGET_P99_MS = 150
 MESSAGE, DEFERRED = 4, 5  # interaction callback types
-
-
-def _start(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"],
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-    )
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-async def _prepare(url: str) -> None:
-    """The server as an admin set it up: allowances no benchmark exhausts."""
-    await upgrade(url)
-    async with await open_storage(url) as storage:
-        ref = WorkspaceRef(Platform.DISCORD, str(GUILD))
-        settings = {"kudos.allowance": "100000", "kudos.manager_allowance": "100000"}
-        await storage.roster.save_workspace(Workspace(ref=ref, name="Bench", settings=settings))
 
 
 async def _connected(fake: DiscordEmulator, process: subprocess.Popen[bytes]) -> None:
@@ -152,20 +124,19 @@ async def _settled(path: Path, *, count: int, patience: float) -> dict[str, Any]
     Read with plain sqlite3 in WAL mode, which never waits for the server's writers.
     """
 
-    def rows(query: str) -> list[tuple[Any, ...]]:
-        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-            return db.execute(query).fetchall()
-
     started = time.monotonic()
     while True:
-        [(given,)] = rows("SELECT count(DISTINCT source_ref) FROM kudos WHERE source = 'command'")
+        [(given,)] = read_only(
+            path, "SELECT count(DISTINCT source_ref) FROM kudos WHERE source = 'command'"
+        )
         if given >= count or time.monotonic() - started > patience:
             break
         await asyncio.sleep(0.25)
     per_interaction = [
         n
-        for _, n in rows(
-            "SELECT source_ref, count(*) FROM kudos WHERE source = 'command' GROUP BY source_ref"
+        for _, n in read_only(
+            path,
+            "SELECT source_ref, count(*) FROM kudos WHERE source = 'command' GROUP BY source_ref",
         )
     ]
     return {
@@ -185,7 +156,7 @@ async def bench(*, count: int, rate: float, replays: float) -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="hearth-bench-") as folder:
             path = Path(folder) / "hearth.db"
             database = sqlite_url(path)
-            await _prepare(database)
+            await generous_workspace(database, WorkspaceRef(Platform.DISCORD, str(GUILD)))
             env = {
                 "HEARTH_DATABASE_URL": database,
                 "HEARTH_LOG_LEVEL": "WARNING",
@@ -194,13 +165,13 @@ async def bench(*, count: int, rate: float, replays: float) -> dict[str, Any]:
                 "DISCORD_API_URL": fake.api_url,
                 "DISCORD_GATEWAY_URL": fake.gateway_url,
             }
-            server = _start(env)
+            server = start(["-m", "bot", "run"], env)
             try:
                 await _connected(fake, server)
                 figures = await _load(fake, count=count, rate=rate, replays=replays)
                 outcome = await _settled(path, count=count, patience=300.0)
             finally:
-                _stop(server)
+                stop(server)
     return {
         "benchmark": "discord_interactions",
         "rate_per_second": rate,

@@ -50,25 +50,22 @@ import math
 import random
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
-from pathlib import Path
 from typing import Any, Final, TypeVar
 
 from sqlalchemy import Table, event, func, insert, select, text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bench.databases import database
 from bot.chat import MemberRef, Platform, Workspace, WorkspaceRef
 from bot.kudos.domain import WINDOW_DAYS, Board, Source, Standing, Window, window_start
-from storage import Storage, create_engine, open_storage, upgrade
+from storage import Storage, open_storage, upgrade
 from storage.base import Base
 from storage.engine import READ_ONLY
 
@@ -707,40 +704,6 @@ async def alone(connection: AsyncConnection, statement: str, parameters: Any) ->
 # --- the run ---------------------------------------------------------------------------
 
 
-@asynccontextmanager
-async def database(args: argparse.Namespace) -> AsyncIterator[str]:
-    """The URL to build on: given, a new PostgreSQL database, or a temp SQLite file."""
-    if args.database:
-        yield args.database
-        return
-    if args.postgres:
-        async with fresh_postgres(args.postgres) as url:
-            yield url
-        return
-    with tempfile.TemporaryDirectory(prefix="hearth-bench-") as folder:
-        yield f"sqlite:///{Path(folder) / 'kudos_board.db'}"
-
-
-@asynccontextmanager
-async def fresh_postgres(server: str) -> AsyncIterator[str]:
-    """A new, uniquely named database on `server`, dropped afterwards."""
-    name = f"hearth_bench_{uuid.uuid4().hex[:12]}"
-    base = make_url(server).set(drivername="postgresql")
-    admin = create_engine(base.set(database="postgres"))
-    try:
-        async with admin.connect() as connection:
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        try:
-            yield base.set(database=name).render_as_string(hide_password=False)
-        finally:
-            async with admin.connect() as connection:
-                await connection.execution_options(isolation_level="AUTOCOMMIT")
-                await connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.dispose()
-
-
 async def benchmark(url: str, scale: Scale, *, smoke: bool, plans: bool) -> dict[str, Any]:
     now = datetime.now(UTC).replace(microsecond=0)
     since = window_start(WINDOW, now)
@@ -883,7 +846,7 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
 async def run(args: argparse.Namespace) -> int:
     scale = SMOKE if args.smoke else FULL
-    async with database(args) as url:
+    async with database(args, name="kudos_board.db") as url:
         report = await benchmark(url, scale, smoke=args.smoke, plans=args.plans)
     print(json.dumps(report))
     return 0 if report["verified"] else 1

@@ -40,17 +40,15 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
 from sqlalchemy import insert, select
-from sqlalchemy.engine import make_url
 
+from bench.databases import database
 from bot.app import open_hearth
 from bot.rituals.domain import Kind
 from bot.settings import Settings
@@ -180,47 +178,13 @@ def rituals(
     return rows
 
 
-@asynccontextmanager
-async def database(args: argparse.Namespace) -> AsyncIterator[str]:
-    """The URL to build on: given, a new PostgreSQL database, or a temp SQLite file."""
-    if args.database:
-        yield args.database
-        return
-    if args.postgres:
-        async with fresh_postgres(args.postgres) as url:
-            yield url
-        return
-    with tempfile.TemporaryDirectory(prefix="hearth-bench-") as folder:
-        yield f"sqlite:///{Path(folder) / 'rituals_schedule.db'}"
-
-
-@asynccontextmanager
-async def fresh_postgres(server: str) -> AsyncIterator[str]:
-    """A new, uniquely named database on `server`, dropped afterwards."""
-    name = f"hearth_bench_{uuid.uuid4().hex[:12]}"
-    base = make_url(server).set(drivername="postgresql")
-    admin = create_engine(base.set(database="postgres"))
-    try:
-        async with admin.connect() as connection:
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        try:
-            yield base.set(database=name).render_as_string(hide_password=False)
-        finally:
-            async with admin.connect() as connection:
-                await connection.execution_options(isolation_level="AUTOCOMMIT")
-                await connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.dispose()
-
-
 def next_minute(moment: datetime) -> datetime:
     return moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
 
 
 async def benchmark(args: argparse.Namespace) -> dict[str, Any]:
     scale = SMOKE if args.smoke else FULL
-    async with database(args) as url:
+    async with database(args, name="rituals_schedule.db") as url:
         created_at = datetime.now(UTC)
         # Far enough ahead for loading and start-up; the smoke run shifts its clock instead.
         due_at = next_minute(created_at + timedelta(seconds=30 if args.smoke else 40))

@@ -19,17 +19,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import hashlib
 import hmac
 import json
-import os
 import random
-import socket
-import sqlite3
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -38,9 +33,10 @@ from typing import Any
 
 import aiohttp
 
-from bot.chat import Platform, Workspace, WorkspaceRef
+from bench.databases import generous_workspace, read_only
+from bench.servers import free_port, start, stop
+from bot.chat import Platform, WorkspaceRef
 from bot.settings import sqlite_url
-from storage import open_storage, upgrade
 from tests.platforms.slack.emulator import SlackEmulator
 
 TEAM = "T0BENCH"
@@ -48,12 +44,6 @@ BOT_TOKEN = "xoxb-bench"
 SECRET = "bench-signing-secret"
 CHANNEL = "C0BENCH"
 MEMBERS = 100
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _signed(body: bytes, *, retry: int | None) -> dict[str, str]:
@@ -150,39 +140,22 @@ async def _wait_http(url: str, process: subprocess.Popen[bytes], patience: float
     raise RuntimeError(f"{url} did not come up")
 
 
-def _start(arguments: Sequence[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, *arguments], env={**os.environ, **env}, stdout=subprocess.DEVNULL
-    )
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 async def _settled(path: Path, *, events: int, patience: float) -> dict[str, Any]:
     """Wait for every event to be processed; count kudos per event in the database.
 
     Read with plain sqlite3 in WAL mode, which never waits for the server's writers.
     """
 
-    def count(query: str) -> list[tuple[Any, ...]]:
-        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-            return db.execute(query).fetchall()
-
     started = time.monotonic()
     deadline = started + patience
     while True:
-        [(done,)] = count("SELECT count(*) FROM inbox WHERE done_at IS NOT NULL")
+        [(done,)] = read_only(path, "SELECT count(*) FROM inbox WHERE done_at IS NOT NULL")
         if done >= events or time.monotonic() > deadline:
             break
         await asyncio.sleep(0.5)
-    per_event = [n for _, n in count("SELECT source_ref, count(*) FROM kudos GROUP BY source_ref")]
+    per_event = [
+        n for _, n in read_only(path, "SELECT source_ref, count(*) FROM kudos GROUP BY source_ref")
+    ]
     return {
         "processed": done,
         "kudos": sum(per_event),
@@ -190,14 +163,6 @@ async def _settled(path: Path, *, events: int, patience: float) -> dict[str, Any
         "doubled": sum(1 for n in per_event if n > 1),
         "drain_seconds": round(time.monotonic() - started, 1),
     }
-
-
-async def _prepare(url: str) -> None:
-    await upgrade(url)
-    async with await open_storage(url) as storage:
-        ref = WorkspaceRef(Platform.SLACK, TEAM)
-        settings = {"kudos.allowance": "100000", "kudos.manager_allowance": "100000"}
-        await storage.roster.save_workspace(Workspace(ref=ref, name="Bench", settings=settings))
 
 
 async def bench(*, count: int, rate: float, retries: float, drain_timeout: float) -> dict[str, Any]:
@@ -209,8 +174,8 @@ async def bench(*, count: int, rate: float, retries: float, drain_timeout: float
         with tempfile.TemporaryDirectory(prefix="hearth-bench-") as folder:
             path = Path(folder) / "hearth.db"
             database = sqlite_url(path)
-            await _prepare(database)
-            hearth_port, bare_port = _free_port(), _free_port()
+            await generous_workspace(database, WorkspaceRef(Platform.SLACK, TEAM))
+            hearth_port, bare_port = free_port(), free_port()
             env = {
                 "HEARTH_DATABASE_URL": database,
                 "HEARTH_LOG_LEVEL": "WARNING",
@@ -218,7 +183,7 @@ async def bench(*, count: int, rate: float, retries: float, drain_timeout: float
                 "SLACK_SIGNING_SECRET": SECRET,
                 "SLACK_API_URL": slack.api_url,
             }
-            server = _start(["-m", "bot", "run", "--http", "--port", str(hearth_port)], env)
+            server = start(["-m", "bot", "run", "--http", "--port", str(hearth_port)], env)
             try:
                 await _wait_http(f"http://127.0.0.1:{hearth_port}/healthz", server)
                 hearth = await _load(
@@ -229,8 +194,8 @@ async def bench(*, count: int, rate: float, retries: float, drain_timeout: float
                 )
                 outcome = await _settled(path, events=count, patience=drain_timeout)
             finally:
-                _stop(server)
-        bare_server = _start(["-m", "bench.slack_bare", str(bare_port)], {"SLACK_SECRET": SECRET})
+                stop(server)
+        bare_server = start(["-m", "bench.slack_bare", str(bare_port)], {"SLACK_SECRET": SECRET})
         try:
             await _wait_http(f"http://127.0.0.1:{bare_port}/healthz", bare_server)
             bare = await _load(
@@ -240,7 +205,7 @@ async def bench(*, count: int, rate: float, retries: float, drain_timeout: float
                 retries=retries,
             )
         finally:
-            _stop(bare_server)
+            stop(bare_server)
     return {
         "events": count,
         "rate_per_second": rate,
