@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class Platform(StrEnum):
@@ -47,6 +48,16 @@ class MemberRef:
 
 DEFAULT_LOCALE = "en"
 DEFAULT_TIMEZONE = "UTC"
+
+
+def known_zone(name: str) -> bool:
+    """Whether `name` is an IANA time zone a member or a team may use
+    (`Europe/Paris`, `UTC`; not a bare abbreviation like `CET`)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return "/" in name or name == "UTC"
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,9 @@ from bot.chat import (
     Event,
     FormSubmitted,
     Member,
+    Message,
     Reply,
+    Visibility,
     Workspace,
     WorkspaceRef,
 )
@@ -63,6 +65,24 @@ class Call(Generic[E]):
     @property
     def timezone(self) -> str:
         return self.actor.timezone_in(self.workspace) if self.actor else self.workspace.timezone
+
+
+def private(call: Call[Any], template: str, context: Mapping[str, object]) -> Message:
+    """A message only the actor sees, where they acted (a DM when there is no channel)."""
+    if call.actor is None:
+        raise ValueError("a private answer needs a member who acted")
+    return Message(
+        template,
+        context,
+        visibility=Visibility.PRIVATE,
+        channel=getattr(call.event, "channel", None),
+        to=call.actor.ref.user_id,
+    )
+
+
+def refuse(call: Call[Any], reason: str, **values: object) -> Message:
+    """A private, helpful "no": `reason` is an English msgid that `values` fill."""
+    return private(call, "hearth/error", {"reason": reason, "values": values})
 
 
 Invocation = Call[CommandInvoked]

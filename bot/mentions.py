@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bot.chat import Directory, Member, WorkspaceRef
 
+CHANNEL = re.compile(r"^(?:<#(?P<id>[A-Za-z0-9]+)(?:\|[^>]*)?>|#(?P<name>[\w.-]+))$")
 MENTION = re.compile(
     r"<@!?(?P<id>[A-Za-z0-9]+)(?:\|(?P<label>[^>]*))?>"
     r"|(?<![\w@<])@(?P<name>[A-Za-z0-9_][A-Za-z0-9._-]*)"
@@ -55,3 +56,11 @@ async def resolve(directory: Directory, workspace: WorkspaceRef, mention: Mentio
         if member is not None:
             return member
     return None
+
+
+def channel_of(word: str) -> str | None:
+    """The channel a word names (`#team`, `<#C123|team>`, `<#123>`), or None."""
+    match = CHANNEL.match(word.strip())
+    if match is None:
+        return None
+    return match["id"] or match["name"]

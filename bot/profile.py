@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.chat import N_, Member, Message, Role, Roster, Visibility, Workspace
+from bot.chat import N_, Member, Message, Role, Roster, Visibility, Workspace, known_zone
 from bot.features import (
     Command,
     Feature,
@@ -113,9 +112,7 @@ class Profile:
 
     async def timezone(self, call: Invocation, name: str) -> Message:
         assert call.actor is not None
-        try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
+        if not known_zone(name):
             return refusal(
                 call,
                 N_("“%(name)s” is not a time zone I know. Use a name like Europe/Paris."),
@@ -204,9 +201,7 @@ class Profile:
     def _check_workspace(self, key: str, value: str) -> str | None:
         if key == "language":
             return None if value in self._locales else N_("I do not speak %(value)s yet.")
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        if not known_zone(value):
             return N_("“%(value)s” is not a time zone I know. Use a name like Europe/Paris.")
         return None
 

@@ -22,7 +22,8 @@ from bot.chat import (
     Message,
     Visibility,
 )
-from bot.features import Call, Invocation, Response
+from bot.features import Call, Invocation, Response, private, refuse
+from bot.mentions import channel_of
 from bot.rituals.domain import (
     Draft,
     FireTimes,
@@ -35,11 +36,9 @@ from bot.rituals.domain import (
 from bot.rituals.firing import Firing
 from bot.rituals.moments import MAIN, local_moment
 from bot.rituals.participation import Participation
-from bot.rituals.replies import private, refuse
 from bot.rituals.requests import (
     Request,
     RequestError,
-    channel_of,
     checked_options,
     checked_zone,
     kind_of,

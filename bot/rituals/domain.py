@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.chat import N_, MemberRef, WorkspaceRef
 from bot.features import Recurrence
@@ -174,14 +173,6 @@ OPTIONS: Mapping[str, Option] = {
 def parsed(schedule: str) -> Schedule:
     """`schedules.parse`, remembered: the job source re-reads every ritual often."""
     return parse(schedule)
-
-
-def known_zone(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return "/" in name or name == "UTC"
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,14 +27,13 @@ from bot.chat import (
     Role,
     Roster,
 )
-from bot.features import Call, Press, Response, Submission
+from bot.features import Call, Press, Response, Submission, private, refuse
 from bot.rituals import banks
 from bot.rituals.celebrations import birthday
 from bot.rituals.domain import RitualStore, State
 from bot.rituals.firing import Firing
 from bot.rituals.moments import local_moment, read_occasion
 from bot.rituals.records import Entry, EntryKind, Person, Turn, TurnStatus
-from bot.rituals.replies import private, refuse
 from bot.rituals.rotation import (
     OPT_OUT_ALL,
     OPT_OUT_CELEBRATIONS,

@@ -8,14 +8,12 @@ follow in any order. `text=` takes the rest of the line, so it goes last:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot.chat import N_
-from bot.rituals.domain import KIND_NAMES, OPTIONS, Kind, known_zone
-
-_CHANNEL = re.compile(r"^(?:<#(?P<id>[A-Za-z0-9]+)(?:\|[^>]*)?>|#(?P<name>[\w.-]+))$")
+from bot.chat import N_, known_zone
+from bot.mentions import channel_of
+from bot.rituals.domain import KIND_NAMES, OPTIONS, Kind
 
 
 class RequestError(ValueError):
@@ -36,14 +34,6 @@ class Request:
     channel: str | None = None
     timezone: str | None = None
     options: Mapping[str, str] = field(default_factory=dict)
-
-
-def channel_of(word: str) -> str | None:
-    """The channel a word names (`#team`, `<#C123|team>`, `<#123>`), or None."""
-    match = _CHANNEL.match(word.strip())
-    if match is None:
-        return None
-    return match["id"] or match["name"]
 
 
 def kind_of(word: str) -> Kind:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from bot.mentions import channel_of
 from bot.rituals.domain import Kind
 from bot.rituals.requests import (
     Request,
     RequestError,
-    channel_of,
     checked_options,
     read_request,
 )
