@@ -24,6 +24,7 @@ from storage.engine import create_engine
 from storage.inbox import SqlInbox
 from storage.kudos import SqlKudosStore
 from storage.migrations import downgrade, upgrade
+from storage.onboarding import SqlOnboardingStore
 from storage.outbox import SqlOutbox
 from storage.rituals import SqlRitualStore
 from storage.roster import SqlRoster, utc_now
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 __all__ = [
     "SqlInbox",
     "SqlKudosStore",
+    "SqlOnboardingStore",
     "SqlOutbox",
     "SqlRitualStore",
     "SqlRoster",
@@ -59,6 +61,7 @@ class Storage:
     runs: SqlRunStore
     kudos: SqlKudosStore
     rituals: SqlRitualStore
+    onboarding: SqlOnboardingStore
 
     def unit_of_work(self) -> AbstractAsyncContextManager[None]:
         """Every store call inside shares one transaction (see `storage.base`)."""
@@ -102,4 +105,5 @@ async def open_storage(url: str | URL, *, clock: Callable[[], datetime] = utc_no
         runs=SqlRunStore(sessions),
         kudos=SqlKudosStore(sessions),
         rituals=SqlRitualStore(sessions),
+        onboarding=SqlOnboardingStore(sessions),
     )

@@ -191,18 +191,6 @@ async def test_forged_and_stale_requests_are_refused_and_not_processed(
     assert posts_in(slack, GENERAL) == []
 
 
-async def test_a_newcomer_gets_their_welcome_with_their_slack_time_zone_and_language(
-    slack: SlackEmulator, hearth: Running
-) -> None:
-    user = slack.add_user(TEAM, "U0LEA", name="lea", tz="Asia/Tokyo", locale="fr-FR")
-    await hearth.driver.event(TEAM, {"type": "team_join", "user": user})
-
-    await eventually(lambda: len(dms_to(slack, "U0LEA")) == 1)
-    lea = await hearth.hearth.roster.member(WORKSPACE.member("U0LEA"))
-    assert lea is not None
-    assert (lea.name, lea.timezone, lea.locale) == ("lea", "Asia/Tokyo", "fr")
-
-
 async def test_a_button_press_reaches_the_feature_that_sent_it(
     slack: SlackEmulator, hearth: Running
 ) -> None:
