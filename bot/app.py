@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import NoReturn, cast
 
-from bot import kudos, onboarding, profile, rituals
+from bot import kudos, mentorship, onboarding, profile, rituals
 from bot.catalogs import Catalogs
 from bot.chat import (
     Event,
@@ -54,6 +54,7 @@ def features(storage: Storage, roster: Roster, *, locales: frozenset[str]) -> li
     listed.append(profile.build(roster=roster, commands=lambda: listed, locales=locales))
     listed.append(kudos.build(store=storage.kudos, directory=roster))
     listed.append(onboarding.build(store=storage.onboarding, roster=roster))
+    listed.append(mentorship.build(store=storage.mentorship, roster=roster))
     listed.append(
         rituals.build(
             store=storage.rituals,

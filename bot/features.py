@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from bot.chat import (
+    Action,
     ButtonPressed,
     CommandInvoked,
     Event,
@@ -43,6 +44,10 @@ class Signal:
     workspace: WorkspaceRef
     data: Mapping[str, str] = field(default_factory=dict)
 
+
+# Topics slices announce, named here so that announcer and listeners agree.
+NEWCOMER_JOINED = "newcomer.joined"  # onboarding: `user_id`; `channel`, `thread_key` of
+# their welcome thread when one was opened. Mentorship pairs a mentor.
 
 Outcome = Reply | Signal
 Response = Outcome | Sequence[Outcome] | None
@@ -78,6 +83,18 @@ def private(call: Call[Any], template: str, context: Mapping[str, object]) -> Me
         channel=getattr(call.event, "channel", None),
         to=call.actor.ref.user_id,
     )
+
+
+def dm(
+    to: str,
+    template: str,
+    context: Mapping[str, object],
+    *,
+    key: str | None = None,
+    actions: tuple[Action, ...] = (),
+) -> Message:
+    """A direct message to `to`; with a `key`, sent once however often it is said."""
+    return Message(template, context, visibility=Visibility.DM, to=to, key=key, actions=actions)
 
 
 def refuse(call: Call[Any], reason: str, **values: object) -> Message:

@@ -23,6 +23,7 @@ from storage.base import unit_of_work
 from storage.engine import create_engine
 from storage.inbox import SqlInbox
 from storage.kudos import SqlKudosStore
+from storage.mentorship import SqlMentorStore
 from storage.migrations import downgrade, upgrade
 from storage.onboarding import SqlOnboardingStore
 from storage.outbox import SqlOutbox
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 __all__ = [
     "SqlInbox",
     "SqlKudosStore",
+    "SqlMentorStore",
     "SqlOnboardingStore",
     "SqlOutbox",
     "SqlRitualStore",
@@ -62,6 +64,7 @@ class Storage:
     kudos: SqlKudosStore
     rituals: SqlRitualStore
     onboarding: SqlOnboardingStore
+    mentorship: SqlMentorStore
 
     def unit_of_work(self) -> AbstractAsyncContextManager[None]:
         """Every store call inside shares one transaction (see `storage.base`)."""
@@ -106,4 +109,5 @@ async def open_storage(url: str | URL, *, clock: Callable[[], datetime] = utc_no
         kudos=SqlKudosStore(sessions),
         rituals=SqlRitualStore(sessions),
         onboarding=SqlOnboardingStore(sessions),
+        mentorship=SqlMentorStore(sessions),
     )

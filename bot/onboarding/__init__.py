@@ -26,9 +26,9 @@ from bot.features import (
 from bot.onboarding.checklist import USAGE, Checklist
 from bot.onboarding.domain import OnboardingStore
 from bot.onboarding.jobs import FOLLOW_UP_TIME, FollowUps
-from bot.onboarding.welcome import NEWCOMER_JOINED, Welcome
+from bot.onboarding.welcome import Welcome
 
-__all__ = ["NEWCOMER_JOINED", "build"]
+__all__ = ["build"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 

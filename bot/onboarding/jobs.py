@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.chat import N_, Action, ButtonStyle, Directory, Message, Visibility
-from bot.features import Cron, Job, Response, Setting, SettingKind, Tick
+from bot.chat import N_, Action, ButtonStyle, Directory, Message
+from bot.features import Cron, Job, Response, Setting, SettingKind, Tick, dm
 from bot.onboarding.checklist import progress_view
 from bot.onboarding.domain import DAYS, WEEKS, OnboardingStore, day_of, program, progress
 from bot.onboarding.welcome import steps_view
@@ -76,7 +76,7 @@ class FollowUps:
             p = progress(journey, steps, day=day)
             if day >= 1 and not journey.intro:
                 said.append(
-                    _dm(
+                    dm(
                         user,
                         "onboarding/nudge_intro",
                         {},
@@ -92,7 +92,7 @@ class FollowUps:
                 )
             if 2 <= p.week <= WEEKS:
                 said.append(
-                    _dm(
+                    dm(
                         user,
                         "onboarding/week",
                         {
@@ -107,7 +107,7 @@ class FollowUps:
                 )
                 if p.needs_attention:
                     said += [
-                        _dm(
+                        dm(
                             manager,
                             "onboarding/attention",
                             {
@@ -122,7 +122,7 @@ class FollowUps:
                     ]
             if day >= DAYS:
                 said.append(
-                    _dm(
+                    dm(
                         user,
                         "onboarding/graduated",
                         {"progress": progress_view(p)},
@@ -138,14 +138,3 @@ class FollowUps:
                 )
                 await self._store.end(ws, user, at=tick.now, left=False)
         return said
-
-
-def _dm(
-    to: str,
-    template: str,
-    context: dict[str, object],
-    *,
-    key: str,
-    actions: tuple[Action, ...] = (),
-) -> Message:
-    return Message(template, context, visibility=Visibility.DM, to=to, key=key, actions=actions)

@@ -30,7 +30,16 @@ from bot.chat import (
     Workspace,
     known_zone,
 )
-from bot.features import Call, Outcome, Response, Signal, Submission, private, refuse
+from bot.features import (
+    NEWCOMER_JOINED,
+    Call,
+    Outcome,
+    Response,
+    Signal,
+    Submission,
+    private,
+    refuse,
+)
 from bot.mentions import channel_of
 from bot.onboarding.domain import (
     INTRO_STEP,
@@ -42,7 +51,6 @@ from bot.onboarding.domain import (
     welcome_key,
 )
 
-NEWCOMER_JOINED = "newcomer.joined"  # a Signal other slices (mentorship) listen to
 MAX_ANSWER = 500
 
 
@@ -172,7 +180,8 @@ class Welcome:
                 ),
             )
         )
-        said.append(Signal(NEWCOMER_JOINED, workspace.ref, {"user_id": user}))
+        where = {"channel": channel, "thread_key": welcome_key(user)} if channel else {}
+        said.append(Signal(NEWCOMER_JOINED, workspace.ref, {"user_id": user, **where}))
         return said
 
     async def on_leave(self, call: Call[MemberLeft]) -> Response:

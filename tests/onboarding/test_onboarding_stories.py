@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.chat import Message, Visibility
-from bot.features import Feature, Response, Signal, SignalListener
+from bot.features import NEWCOMER_JOINED, Feature, Response, Signal, SignalListener
 from tests.conftest import Player, Run
 
 TEAM = """
@@ -178,8 +178,8 @@ async def test_a_newcomer_on_track_is_not_flagged_and_not_nudged_once_introduced
     run = await player(TEAM + "join carol\n" + INTRODUCE + ticks + "wait 27d\n")
     assert run.code == 0, run.text
     assert stamped(run, "[dm carol]", "How was your first day?") == []
-    assert said(run, "[dm ana]") == []
-    assert said(run, "[dm bob]") == []
+    assert stamped(run, "[dm ana]", "may need a hand") == []
+    assert stamped(run, "[dm bob]", "may need a hand") == []
 
 
 async def test_feedback_closes_the_month_and_managers_see_it_in_the_status(
@@ -297,7 +297,7 @@ class Mentors:
 
 async def test_other_slices_hear_that_a_newcomer_joined(player: Player) -> None:
     listening = Feature(
-        name="mentors", signals=(SignalListener("newcomer.joined", Mentors().paired),)
+        name="mentors", signals=(SignalListener(NEWCOMER_JOINED, Mentors().paired),)
     )
     run = await player(TEAM + "join carol\n", listening)
     assert run.code == 0, run.text

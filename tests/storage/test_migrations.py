@@ -30,6 +30,8 @@ TABLES = {
     "onboarding_journeys",
     "onboarding_ticks",
     "onboarding_steps",
+    "mentors",
+    "mentorships",
     "slack_installations",
     "slack_bots",
     "slack_oauth_states",
