@@ -54,7 +54,9 @@ def features(storage: Storage, roster: Roster, *, locales: frozenset[str]) -> li
     listed.append(profile.build(roster=roster, commands=lambda: listed, locales=locales))
     listed.append(kudos.build(store=storage.kudos, directory=roster))
     listed.append(onboarding.build(store=storage.onboarding, roster=roster))
-    listed.append(mentorship.build(store=storage.mentorship, roster=roster))
+    listed.append(
+        mentorship.build(store=storage.mentorship, pairing=storage.pairing, roster=roster)
+    )
     listed.append(
         rituals.build(
             store=storage.rituals,

@@ -27,6 +27,7 @@ from storage.mentorship import SqlMentorStore
 from storage.migrations import downgrade, upgrade
 from storage.onboarding import SqlOnboardingStore
 from storage.outbox import SqlOutbox
+from storage.pairing import SqlPairingStore
 from storage.rituals import SqlRitualStore
 from storage.roster import SqlRoster, utc_now
 from storage.runs import SqlRunStore
@@ -40,6 +41,7 @@ __all__ = [
     "SqlMentorStore",
     "SqlOnboardingStore",
     "SqlOutbox",
+    "SqlPairingStore",
     "SqlRitualStore",
     "SqlRoster",
     "SqlRunStore",
@@ -65,6 +67,7 @@ class Storage:
     rituals: SqlRitualStore
     onboarding: SqlOnboardingStore
     mentorship: SqlMentorStore
+    pairing: SqlPairingStore
 
     def unit_of_work(self) -> AbstractAsyncContextManager[None]:
         """Every store call inside shares one transaction (see `storage.base`)."""
@@ -110,4 +113,5 @@ async def open_storage(url: str | URL, *, clock: Callable[[], datetime] = utc_no
         rituals=SqlRitualStore(sessions),
         onboarding=SqlOnboardingStore(sessions),
         mentorship=SqlMentorStore(sessions),
+        pairing=SqlPairingStore(sessions),
     )

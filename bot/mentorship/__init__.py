@@ -1,4 +1,4 @@
-"""Mentorship: every newcomer gets a mentor for their first months.
+"""Mentorship: every newcomer gets a mentor for their first months, and peers meet in rounds.
 
 Listens to onboarding's `newcomer.joined`; mentors volunteer, managers can
 name one; the mentor is asked how it goes along the way and the newcomer
@@ -16,6 +16,7 @@ from bot.features import (
     Command,
     Feature,
     FormRoute,
+    Job,
     Listener,
     Option,
     OptionKind,
@@ -24,8 +25,10 @@ from bot.features import (
     SignalListener,
     Subcommand,
 )
+from bot.mentorship import rounds
 from bot.mentorship.domain import DAYS, MAX_MENTEES, MentorStore
 from bot.mentorship.jobs import CHECK_IN_TIME, CheckIns
+from bot.mentorship.matching import PairingStore
 from bot.mentorship.mentoring import USAGE, Mentoring
 
 __all__ = ["build"]
@@ -47,6 +50,7 @@ SETTINGS = (
     ),
     Setting("mentorship.days", N_("Days a mentorship lasts"), str(DAYS), SettingKind.NUMBER),
     CHECK_IN_TIME,
+    *rounds.SETTINGS,
 )
 
 SUBCOMMANDS = (
@@ -66,9 +70,30 @@ SUBCOMMANDS = (
 )
 
 
-def build(*, store: MentorStore, roster: Roster) -> Feature:
+PAIRING = (
+    Subcommand("me", N_("Whether you take part, and who you meet this round"), words=""),
+    Subcommand("join", N_("Take part in the peer pairing rounds")),
+    Subcommand("leave", N_("Stop taking part")),
+    Subcommand(
+        "away",
+        N_("Skip rounds until a date"),
+        (Option("until", N_("The date you are back, e.g. 2027-01-10"), required=True),),
+        words="away until",
+    ),
+    Subcommand("back", N_("You are back: pair me again")),
+    Subcommand("stats", N_("The latest rounds, and how many met")),
+    Subcommand("run", N_("Managers: pair everyone now")),
+)
+
+
+def build(*, store: MentorStore, pairing: PairingStore, roster: Roster) -> Feature:
     mentoring = Mentoring(store=store, roster=roster)
     check_ins = CheckIns(store=store, directory=roster)
+    peers = rounds.Rounds(store=pairing, directory=roster)
+
+    async def jobs() -> list[Job]:
+        return [*await check_ins.jobs(), *await peers.jobs()]
+
     return Feature(
         name="mentorship",
         commands=(
@@ -79,12 +104,22 @@ def build(*, store: MentorStore, roster: Roster) -> Feature:
                 usage=USAGE,
                 subcommands=SUBCOMMANDS,
             ),
+            Command(
+                "pairing",
+                peers.pairing,
+                description=N_("Peer pairing rounds: meet a teammate for a virtual coffee"),
+                usage=rounds.USAGE,
+                subcommands=PAIRING,
+            ),
         ),
         listeners=(Listener(MemberLeft, mentoring.on_leave),),
         signals=(SignalListener(NEWCOMER_JOINED, mentoring.on_newcomer),),
-        buttons=(ButtonRoute("mentorship.", mentoring.on_button),),
+        buttons=(
+            ButtonRoute("mentorship.", mentoring.on_button),
+            ButtonRoute("pairing.", peers.on_button),
+        ),
         forms=(FormRoute("mentorship.", mentoring.on_form),),
-        jobs=check_ins.jobs,
+        jobs=jobs,
         templates=TEMPLATES,
         settings=SETTINGS,
     )
