@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import NoReturn, cast
 
-from bot import kudos, mentorship, onboarding, profile, rituals
+from bot import kudos, learning, mentorship, onboarding, profile, rituals
 from bot.catalogs import Catalogs
 from bot.chat import (
     Event,
@@ -53,10 +53,13 @@ def features(storage: Storage, roster: Roster, *, locales: frozenset[str]) -> li
     listed: list[Feature] = []
     listed.append(profile.build(roster=roster, commands=lambda: listed, locales=locales))
     listed.append(kudos.build(store=storage.kudos, directory=roster))
-    listed.append(onboarding.build(store=storage.onboarding, roster=roster))
+    listed.append(
+        onboarding.build(store=storage.onboarding, departures=storage.offboarding, roster=roster)
+    )
     listed.append(
         mentorship.build(store=storage.mentorship, pairing=storage.pairing, roster=roster)
     )
+    listed.append(learning.build(store=storage.learning, directory=roster, fire_times=fire_times))
     listed.append(
         rituals.build(
             store=storage.rituals,

@@ -250,6 +250,10 @@ class Shifted:
 
 Recurrence = Cron | Every | Once | AnyOf | Shifted
 
+FireTimes = Callable[[Recurrence, datetime, int], list[datetime]]
+"""The next `count` fire times of a recurrence after a moment: the scheduler's own
+calculation, handed to the slices that show or plan around them."""
+
 
 @dataclass(frozen=True, slots=True)
 class Tick:

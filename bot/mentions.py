@@ -64,3 +64,10 @@ def channel_of(word: str) -> str | None:
     if match is None:
         return None
     return match["id"] or match["name"]
+
+
+def channel_named(value: str) -> str | None:
+    """The channel a setting names, as an id or a name (`#team`, `team`,
+    `<#C123|team>`); None when it is empty."""
+    value = value.strip()
+    return (channel_of(value) or value.lstrip("#")) if value else None

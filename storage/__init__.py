@@ -23,8 +23,10 @@ from storage.base import unit_of_work
 from storage.engine import create_engine
 from storage.inbox import SqlInbox
 from storage.kudos import SqlKudosStore
+from storage.learning import SqlLearningStore
 from storage.mentorship import SqlMentorStore
 from storage.migrations import downgrade, upgrade
+from storage.offboarding import SqlDepartureStore
 from storage.onboarding import SqlOnboardingStore
 from storage.outbox import SqlOutbox
 from storage.pairing import SqlPairingStore
@@ -36,8 +38,10 @@ from storage.slack import installation_store, state_store
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "SqlDepartureStore",
     "SqlInbox",
     "SqlKudosStore",
+    "SqlLearningStore",
     "SqlMentorStore",
     "SqlOnboardingStore",
     "SqlOutbox",
@@ -68,6 +72,8 @@ class Storage:
     onboarding: SqlOnboardingStore
     mentorship: SqlMentorStore
     pairing: SqlPairingStore
+    learning: SqlLearningStore
+    offboarding: SqlDepartureStore
 
     def unit_of_work(self) -> AbstractAsyncContextManager[None]:
         """Every store call inside shares one transaction (see `storage.base`)."""
@@ -114,4 +120,6 @@ async def open_storage(url: str | URL, *, clock: Callable[[], datetime] = utc_no
         onboarding=SqlOnboardingStore(sessions),
         mentorship=SqlMentorStore(sessions),
         pairing=SqlPairingStore(sessions),
+        learning=SqlLearningStore(sessions),
+        offboarding=SqlDepartureStore(sessions),
     )

@@ -29,7 +29,7 @@ from bot.features import (
     private,
     refuse,
 )
-from bot.mentions import channel_of
+from bot.mentions import channel_named
 from bot.mentorship.matching import MEMORY, PairingStore, Round, match
 
 USAGE = N_("/pairing | join | leave | away until DATE | back | stats | run")
@@ -139,13 +139,13 @@ class Rounds:
             for group in groups
             for user in group
         ]
-        channel = workspace.settings.get("pairing.channel", "").strip()
+        channel = channel_named(workspace.settings.get("pairing.channel", ""))
         if channel:
             said.append(
                 Message(
                     "mentorship/round_posted",
                     {"people": len(people), "groups": len(groups)},
-                    channel=channel_of(channel) or channel.lstrip("#"),
+                    channel=channel,
                 )
             )
         return said

@@ -40,7 +40,7 @@ from bot.features import (
     private,
     refuse,
 )
-from bot.mentions import channel_of
+from bot.mentions import channel_named
 from bot.onboarding.domain import (
     INTRO_STEP,
     Answers,
@@ -56,10 +56,7 @@ MAX_ANSWER = 500
 
 def welcome_channel(workspace: Workspace) -> str | None:
     """The channel named by `onboarding.channel`, as a channel id or name."""
-    value = workspace.settings.get("onboarding.channel", "").strip()
-    if not value:
-        return None
-    return channel_of(value) or value.lstrip("#")
+    return channel_named(workspace.settings.get("onboarding.channel", ""))
 
 
 def steps_view(

@@ -14,6 +14,7 @@ from bot.features import (
     ButtonRoute,
     Command,
     Feature,
+    FireTimes,
     FormRoute,
     Listener,
     Option,
@@ -21,7 +22,7 @@ from bot.features import (
     Subcommand,
 )
 from bot.rituals.commands import USAGE, Managing
-from bot.rituals.domain import FireTimes, Kind, NoRecognitions, Recognitions, RitualStore
+from bot.rituals.domain import Kind, NoRecognitions, Recognitions, RitualStore
 from bot.rituals.firing import Firing
 from bot.rituals.participation import Participation
 

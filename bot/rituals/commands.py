@@ -22,11 +22,10 @@ from bot.chat import (
     Message,
     Visibility,
 )
-from bot.features import Call, Invocation, Response, private, refuse
-from bot.mentions import channel_of
+from bot.features import Call, FireTimes, Invocation, Response, private, refuse
+from bot.mentions import channel_named
 from bot.rituals.domain import (
     Draft,
-    FireTimes,
     Kind,
     Ritual,
     RitualStore,
@@ -281,12 +280,11 @@ class Managing:
         assert call.actor is not None
         if not call.actor.role.can_manage:
             return await self.not_allowed(call)
-        channel = fields.get("channel", "").strip()
         text = fields.get("text", "").strip()
         request = Request(
             kind=kind_of(fields["kind"]) if "kind" in fields else None,
             schedule=fields.get("schedule", "").strip() or None,
-            channel=(channel_of(channel) or channel.lstrip("#")) if channel else None,
+            channel=channel_named(fields.get("channel", "")),
             timezone=fields.get("timezone", "").strip() or None,
             options={"text": text} if text else {},
         )

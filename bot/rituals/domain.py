@@ -312,9 +312,6 @@ class RitualStore(Protocol):
 
 # --- ports the composition root fills --------------------------------------------------
 
-FireTimes = Callable[[Recurrence, datetime, int], list[datetime]]
-"""The next `count` fire times of a recurrence after a moment (the scheduler's own)."""
-
 
 @dataclass(frozen=True, slots=True)
 class Recognition:

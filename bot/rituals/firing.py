@@ -22,11 +22,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.chat import N_, Action, Directory, Message, Visibility, Workspace
-from bot.features import Job, Response, Shifted, Tick
+from bot.features import FireTimes, Job, Response, Shifted, Tick
 from bot.rituals import banks
 from bot.rituals.celebrations import Occasion, celebrations
 from bot.rituals.domain import (
-    FireTimes,
     Kind,
     Recognitions,
     Ritual,
