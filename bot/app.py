@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import NoReturn, cast
 
-from bot import kudos, learning, mentorship, onboarding, profile, rituals
+from bot import community, kudos, learning, mentorship, onboarding, profile, rituals
 from bot.catalogs import Catalogs
 from bot.chat import (
     Event,
@@ -60,6 +60,7 @@ def features(storage: Storage, roster: Roster, *, locales: frozenset[str]) -> li
         mentorship.build(store=storage.mentorship, pairing=storage.pairing, roster=roster)
     )
     listed.append(learning.build(store=storage.learning, directory=roster, fire_times=fire_times))
+    listed.append(community.build(store=storage.community, directory=roster))
     listed.append(
         rituals.build(
             store=storage.rituals,

@@ -20,6 +20,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.base import unit_of_work
+from storage.community import SqlCommunityStore
 from storage.engine import create_engine
 from storage.inbox import SqlInbox
 from storage.kudos import SqlKudosStore
@@ -38,6 +39,7 @@ from storage.slack import installation_store, state_store
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "SqlCommunityStore",
     "SqlDepartureStore",
     "SqlInbox",
     "SqlKudosStore",
@@ -74,6 +76,7 @@ class Storage:
     pairing: SqlPairingStore
     learning: SqlLearningStore
     offboarding: SqlDepartureStore
+    community: SqlCommunityStore
 
     def unit_of_work(self) -> AbstractAsyncContextManager[None]:
         """Every store call inside shares one transaction (see `storage.base`)."""
@@ -122,4 +125,5 @@ async def open_storage(url: str | URL, *, clock: Callable[[], datetime] = utc_no
         pairing=SqlPairingStore(sessions),
         learning=SqlLearningStore(sessions),
         offboarding=SqlDepartureStore(sessions),
+        community=SqlCommunityStore(sessions),
     )

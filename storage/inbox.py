@@ -3,7 +3,8 @@
 The primary key `(platform, workspace_id, delivery_id)` does the
 deduplication: the claim is an INSERT that does nothing on conflict, so two
 processes receiving the same retry cannot both win. The event is stored as
-JSON so that one claimed before a crash can be handled after the restart.
+JSON so that one claimed before a crash can be handled after the restart, and
+erased once processed: nothing keeps what a member said after it is handled.
 
 A batch of events is claimed by one INSERT of many rows and marked done by
 one UPDATE sent with many parameter sets, statements built once; a single
@@ -50,7 +51,9 @@ def _build(dialect: str) -> _Statements:
             INBOX.c.delivery_id == bindparam("key_delivery_id"),
             INBOX.c.done_at.is_(None),
         )
-        .values(done_at=bindparam("now"))
+        # What an event said is needed only to resume it: once processed it is
+        # erased, so no record ties a member to what they asked anonymously.
+        .values(done_at=bindparam("now"), payload="")
     )
     return _Statements(claim=claim, done=done)
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import text
+
 from bot.chat import Event, Member, MemberJoined, MessagePosted, Platform, Role, WorkspaceRef
 from storage import Storage
 
@@ -95,3 +97,17 @@ async def test_two_processes_receiving_one_delivery_handle_it_once(
     )
 
     assert sorted(claims) == [False] * 19 + [True]
+
+
+async def test_what_an_event_said_is_erased_once_it_is_processed(storage: Storage) -> None:
+    kept, done = posted("Ev-kept"), posted("Ev-done")
+    await storage.inbox.claim_many([kept, done], now=NOW)
+    await storage.inbox.done(done, now=NOW)
+
+    async with storage.engine.connect() as connection:
+        rows = dict(
+            (await connection.execute(text("SELECT delivery_id, payload FROM inbox"))).all()
+        )
+    assert "thanks <@U2> ++" in rows["Ev-kept"], "still needed to resume it"
+    assert rows["Ev-done"] == ""
+    assert "U1" not in rows["Ev-done"]
