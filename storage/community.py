@@ -19,7 +19,6 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
-    ColumnElement,
     Date,
     ForeignKeyConstraint,
     Integer,
@@ -36,22 +35,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bot.chat import Platform, WorkspaceRef
 from bot.community.domain import Circle, Pulse
 from storage.base import Base, UtcDateTime, dialect_insert, reading, writing
+from storage.scoping import in_workspace, scoped
 
 __all__ = ["SqlCommunityStore"]
-
-
-def _in_workspace() -> ForeignKeyConstraint:
-    return ForeignKeyConstraint(
-        ["platform", "workspace_id"],
-        ["workspaces.platform", "workspaces.workspace_id"],
-        ondelete="CASCADE",
-    )
 
 
 class CircleRow(Base):
     __tablename__ = "community_circles"
     __table_args__ = (
-        _in_workspace(),
+        in_workspace(),
         UniqueConstraint("platform", "workspace_id", "name"),
         {"sqlite_autoincrement": True},
     )
@@ -78,7 +70,7 @@ class CircleMemberRow(Base):
 
 class QuestionRow(Base):
     __tablename__ = "community_questions"
-    __table_args__ = (_in_workspace(), {"sqlite_autoincrement": True})
+    __table_args__ = (in_workspace(), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     platform: Mapped[str] = mapped_column(String(16))
@@ -89,7 +81,7 @@ class QuestionRow(Base):
 
 class PulseRow(Base):
     __tablename__ = "pulses"
-    __table_args__ = (_in_workspace(), {"sqlite_autoincrement": True})
+    __table_args__ = (in_workspace(), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     platform: Mapped[str] = mapped_column(String(16))
@@ -116,12 +108,6 @@ class PulseAnsweredRow(Base):
 
     pulse_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[str] = mapped_column(String, primary_key=True)
-
-
-def _scope(
-    row: type[CircleRow] | type[QuestionRow] | type[PulseRow], workspace: WorkspaceRef
-) -> tuple[ColumnElement[bool], ...]:
-    return (row.platform == workspace.platform.value, row.workspace_id == workspace.workspace_id)
 
 
 class SqlCommunityStore:
@@ -162,7 +148,7 @@ class SqlCommunityStore:
             return Circle(circle_id, name, description, channel, created_by, (created_by,))
 
     async def circles(self, workspace: WorkspaceRef) -> list[Circle]:
-        query = select(CircleRow).where(*_scope(CircleRow, workspace)).order_by(CircleRow.name)
+        query = select(CircleRow).where(*scoped(CircleRow, workspace)).order_by(CircleRow.name)
         async with reading(self._sessions) as session:
             rows = list(await session.scalars(query))
             members: dict[int, list[str]] = {}
@@ -183,7 +169,7 @@ class SqlCommunityStore:
         return next((c for c in await self.circles(workspace) if c.name == name), None)
 
     async def join(self, workspace: WorkspaceRef, circle_id: int, user_id: str) -> bool:
-        owned = select(CircleRow.id).where(*_scope(CircleRow, workspace), CircleRow.id == circle_id)
+        owned = select(CircleRow.id).where(*scoped(CircleRow, workspace), CircleRow.id == circle_id)
         async with writing(self._sessions) as session:
             if await session.scalar(owned) is None:
                 return False
@@ -196,7 +182,7 @@ class SqlCommunityStore:
             return added.first() is not None
 
     async def leave(self, workspace: WorkspaceRef, circle_id: int, user_id: str) -> bool:
-        owned = select(CircleRow.id).where(*_scope(CircleRow, workspace), CircleRow.id == circle_id)
+        owned = select(CircleRow.id).where(*scoped(CircleRow, workspace), CircleRow.id == circle_id)
         async with writing(self._sessions) as session:
             removed = await session.execute(
                 delete(CircleMemberRow)
@@ -212,7 +198,7 @@ class SqlCommunityStore:
         async with writing(self._sessions) as session:
             removed = await session.execute(
                 delete(CircleRow)
-                .where(*_scope(CircleRow, workspace), CircleRow.id == circle_id)
+                .where(*scoped(CircleRow, workspace), CircleRow.id == circle_id)
                 .returning(CircleRow.id)
             )
             return removed.first() is not None
@@ -278,7 +264,7 @@ class SqlCommunityStore:
         ]
 
     async def pulse(self, workspace: WorkspaceRef, pulse_id: int) -> Pulse | None:
-        query = select(PulseRow).where(*_scope(PulseRow, workspace), PulseRow.id == pulse_id)
+        query = select(PulseRow).where(*scoped(PulseRow, workspace), PulseRow.id == pulse_id)
         async with reading(self._sessions) as session:
             found = await self._read(session, list(await session.scalars(query)))
         return found[0] if found else None
@@ -286,7 +272,7 @@ class SqlCommunityStore:
     async def pulses(self, workspace: WorkspaceRef, *, last: int) -> list[Pulse]:
         query = (
             select(PulseRow)
-            .where(*_scope(PulseRow, workspace))
+            .where(*scoped(PulseRow, workspace))
             .order_by(PulseRow.id.desc())
             .limit(last)
         )
@@ -297,7 +283,7 @@ class SqlCommunityStore:
         self, workspace: WorkspaceRef, pulse_id: int, user_id: str, value: str
     ) -> bool:
         open_here = select(PulseRow.id).where(
-            *_scope(PulseRow, workspace), PulseRow.id == pulse_id, PulseRow.closed.is_(False)
+            *scoped(PulseRow, workspace), PulseRow.id == pulse_id, PulseRow.closed.is_(False)
         )
         async with writing(self._sessions) as session:
             if await session.scalar(open_here) is None:
@@ -322,7 +308,7 @@ class SqlCommunityStore:
             return True
 
     async def answered(self, workspace: WorkspaceRef, pulse_id: int) -> frozenset[str]:
-        here = select(PulseRow.id).where(*_scope(PulseRow, workspace), PulseRow.id == pulse_id)
+        here = select(PulseRow.id).where(*scoped(PulseRow, workspace), PulseRow.id == pulse_id)
         async with reading(self._sessions) as session:
             users = await session.scalars(
                 select(PulseAnsweredRow.user_id).where(PulseAnsweredRow.pulse_id.in_(here))
@@ -334,7 +320,7 @@ class SqlCommunityStore:
             closed = await session.execute(
                 update(PulseRow)
                 .where(
-                    *_scope(PulseRow, workspace),
+                    *scoped(PulseRow, workspace),
                     PulseRow.id == pulse_id,
                     PulseRow.closed.is_(False),
                 )

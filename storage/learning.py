@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import (
-    ColumnElement,
     Date,
     ForeignKeyConstraint,
     Index,
@@ -28,22 +27,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bot.chat import WorkspaceRef
 from bot.learning.domain import Entry, Session
 from storage.base import Base, UtcDateTime, dialect_insert, reading, writing
+from storage.scoping import in_workspace, scoped
 
 __all__ = ["SqlLearningStore"]
-
-
-def _in_workspace() -> ForeignKeyConstraint:
-    return ForeignKeyConstraint(
-        ["platform", "workspace_id"],
-        ["workspaces.platform", "workspaces.workspace_id"],
-        ondelete="CASCADE",
-    )
 
 
 class LearningEntryRow(Base):
     __tablename__ = "learning_entries"
     __table_args__ = (
-        _in_workspace(),
+        in_workspace(),
         Index("ix_learning_entries_workspace_at", "platform", "workspace_id", "at"),
         Index("ix_learning_entries_member_day", "platform", "workspace_id", "user_id", "day"),
         {"sqlite_autoincrement": True},
@@ -62,7 +54,7 @@ class LearningEntryRow(Base):
 class LearningSessionRow(Base):
     __tablename__ = "learning_sessions"
     __table_args__ = (
-        _in_workspace(),
+        in_workspace(),
         Index("ix_learning_sessions_workspace_day", "platform", "workspace_id", "day"),
         {"sqlite_autoincrement": True},
     )
@@ -84,12 +76,6 @@ class LearningAttendeeRow(Base):
 
     session_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[str] = mapped_column(String, primary_key=True)
-
-
-def _scope(
-    row: type[LearningEntryRow] | type[LearningSessionRow], workspace: WorkspaceRef
-) -> tuple[ColumnElement[bool], ...]:
-    return (row.platform == workspace.platform.value, row.workspace_id == workspace.workspace_id)
 
 
 def _entry(row: LearningEntryRow) -> Entry:
@@ -128,7 +114,7 @@ class SqlLearningStore:
         self, workspace: WorkspaceRef, *, since: datetime, user_id: str | None = None
     ) -> list[Entry]:
         query = select(LearningEntryRow).where(
-            *_scope(LearningEntryRow, workspace), LearningEntryRow.at >= since
+            *scoped(LearningEntryRow, workspace), LearningEntryRow.at >= since
         )
         if user_id is not None:
             query = query.where(LearningEntryRow.user_id == user_id)
@@ -139,7 +125,7 @@ class SqlLearningStore:
     async def days(self, workspace: WorkspaceRef, user_id: str) -> list[date]:
         query = (
             select(LearningEntryRow.day)
-            .where(*_scope(LearningEntryRow, workspace), LearningEntryRow.user_id == user_id)
+            .where(*scoped(LearningEntryRow, workspace), LearningEntryRow.user_id == user_id)
             .distinct()
             .order_by(LearningEntryRow.day)
         )
@@ -151,7 +137,7 @@ class SqlLearningStore:
             removed = await session.execute(
                 delete(LearningEntryRow)
                 .where(
-                    *_scope(LearningEntryRow, workspace),
+                    *scoped(LearningEntryRow, workspace),
                     LearningEntryRow.user_id == user_id,
                     LearningEntryRow.id == entry_id,
                 )
@@ -178,7 +164,7 @@ class SqlLearningStore:
     async def sessions(self, workspace: WorkspaceRef, *, since: date) -> list[Session]:
         query = (
             select(LearningSessionRow)
-            .where(*_scope(LearningSessionRow, workspace), LearningSessionRow.day >= since)
+            .where(*scoped(LearningSessionRow, workspace), LearningSessionRow.day >= since)
             .order_by(LearningSessionRow.day, LearningSessionRow.id)
         )
         async with reading(self._sessions) as session:
@@ -196,7 +182,7 @@ class SqlLearningStore:
 
     async def attend(self, workspace: WorkspaceRef, session_id: int, user_id: str) -> bool:
         exists = select(LearningSessionRow.id).where(
-            *_scope(LearningSessionRow, workspace), LearningSessionRow.id == session_id
+            *scoped(LearningSessionRow, workspace), LearningSessionRow.id == session_id
         )
         async with writing(self._sessions) as session:
             if await session.scalar(exists) is None:

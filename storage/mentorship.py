@@ -13,8 +13,6 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import (
-    ColumnElement,
-    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -30,21 +28,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bot.chat import Platform, WorkspaceRef
 from bot.mentorship.domain import Pairing, Volunteer
 from storage.base import Base, UtcDateTime, dialect_insert, reading, writing
+from storage.scoping import in_workspace, scoped
 
 __all__ = ["SqlMentorStore"]
 
 
-def _in_workspace() -> ForeignKeyConstraint:
-    return ForeignKeyConstraint(
-        ["platform", "workspace_id"],
-        ["workspaces.platform", "workspaces.workspace_id"],
-        ondelete="CASCADE",
-    )
-
-
 class MentorRow(Base):
     __tablename__ = "mentors"
-    __table_args__ = (_in_workspace(),)
+    __table_args__ = (in_workspace(),)
 
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     workspace_id: Mapped[str] = mapped_column(String, primary_key=True)
@@ -55,7 +46,7 @@ class MentorRow(Base):
 class MentorshipRow(Base):
     __tablename__ = "mentorships"
     __table_args__ = (
-        _in_workspace(),
+        in_workspace(),
         Index(
             "uq_mentorships_active_newcomer",
             "platform",
@@ -79,12 +70,6 @@ class MentorshipRow(Base):
     feedback: Mapped[str | None] = mapped_column(Text)  # JSON object of strings
 
 
-def _scope(
-    row: type[MentorRow] | type[MentorshipRow], workspace: WorkspaceRef
-) -> tuple[ColumnElement[bool], ...]:
-    return (row.platform == workspace.platform.value, row.workspace_id == workspace.workspace_id)
-
-
 def _pairing(row: MentorshipRow) -> Pairing:
     feedback = json.loads(row.feedback) if row.feedback else {}
     return Pairing(
@@ -101,7 +86,7 @@ class SqlMentorStore:
         self._sessions = sessions
 
     async def volunteers(self, workspace: WorkspaceRef) -> list[Volunteer]:
-        query = select(MentorRow).where(*_scope(MentorRow, workspace)).order_by(MentorRow.user_id)
+        query = select(MentorRow).where(*scoped(MentorRow, workspace)).order_by(MentorRow.user_id)
         async with reading(self._sessions) as session:
             return [Volunteer(r.user_id, r.since) for r in await session.scalars(query)]
 
@@ -124,7 +109,7 @@ class SqlMentorStore:
         async with writing(self._sessions) as session:
             removed = await session.execute(
                 delete(MentorRow)
-                .where(*_scope(MentorRow, workspace), MentorRow.user_id == user_id)
+                .where(*scoped(MentorRow, workspace), MentorRow.user_id == user_id)
                 .returning(MentorRow.user_id)
             )
             return removed.first() is not None
@@ -154,7 +139,7 @@ class SqlMentorStore:
         query = (
             select(MentorshipRow)
             .where(
-                *_scope(MentorshipRow, workspace),
+                *scoped(MentorshipRow, workspace),
                 MentorshipRow.ended_at.is_(None) | (MentorshipRow.ended_at >= since),
             )
             .order_by(MentorshipRow.started_at, MentorshipRow.id)
@@ -165,7 +150,7 @@ class SqlMentorStore:
     async def current(self, workspace: WorkspaceRef, newcomer: str) -> Pairing | None:
         query = (
             select(MentorshipRow)
-            .where(*_scope(MentorshipRow, workspace), MentorshipRow.newcomer == newcomer)
+            .where(*scoped(MentorshipRow, workspace), MentorshipRow.newcomer == newcomer)
             .order_by(MentorshipRow.ended_at.is_(None).desc(), MentorshipRow.id.desc())
             .limit(1)
         )
@@ -178,7 +163,7 @@ class SqlMentorStore:
             ended = await session.execute(
                 update(MentorshipRow)
                 .where(
-                    *_scope(MentorshipRow, workspace),
+                    *scoped(MentorshipRow, workspace),
                     MentorshipRow.newcomer == newcomer,
                     MentorshipRow.ended_at.is_(None),
                 )
@@ -192,7 +177,7 @@ class SqlMentorStore:
     ) -> bool:
         latest = (
             select(MentorshipRow.id)
-            .where(*_scope(MentorshipRow, workspace), MentorshipRow.newcomer == newcomer)
+            .where(*scoped(MentorshipRow, workspace), MentorshipRow.newcomer == newcomer)
             .order_by(MentorshipRow.id.desc())
             .limit(1)
             .scalar_subquery()

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from datetime import date, datetime
 
 from sqlalchemy import (
-    ColumnElement,
     Date,
     ForeignKeyConstraint,
     Index,
@@ -30,6 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bot.chat import Platform, WorkspaceRef
 from bot.onboarding.leaving import Departure, Part
 from storage.base import Base, UtcDateTime, dialect_insert, reading, writing
+from storage.scoping import scoped
 
 __all__ = ["SqlDepartureStore"]
 
@@ -65,13 +65,6 @@ class DepartureRow(Base):
     started_at: Mapped[datetime] = mapped_column(UtcDateTime)
     state: Mapped[str] = mapped_column(String(16))
     parts: Mapped[str] = mapped_column(Text)  # JSON: part -> object of strings
-
-
-def _scope(workspace: WorkspaceRef) -> tuple[ColumnElement[bool], ...]:
-    return (
-        DepartureRow.platform == workspace.platform.value,
-        DepartureRow.workspace_id == workspace.workspace_id,
-    )
 
 
 def _departure(row: DepartureRow) -> Departure:
@@ -125,7 +118,9 @@ class SqlDepartureStore:
             await session.execute(
                 update(DepartureRow)
                 .where(
-                    *_scope(workspace), DepartureRow.user_id == user_id, DepartureRow.state == OPEN
+                    *scoped(DepartureRow, workspace),
+                    DepartureRow.user_id == user_id,
+                    DepartureRow.state == OPEN,
                 )
                 .values(last_day=last_day)
             )
@@ -134,7 +129,7 @@ class SqlDepartureStore:
     async def departure(self, workspace: WorkspaceRef, user_id: str) -> Departure | None:
         query = (
             select(DepartureRow)
-            .where(*_scope(workspace), DepartureRow.user_id == user_id)
+            .where(*scoped(DepartureRow, workspace), DepartureRow.user_id == user_id)
             .order_by((DepartureRow.state == OPEN).desc(), DepartureRow.id.desc())
             .limit(1)
         )
@@ -145,7 +140,7 @@ class SqlDepartureStore:
     async def departures(self, workspace: WorkspaceRef) -> list[Departure]:
         query = (
             select(DepartureRow)
-            .where(*_scope(workspace), DepartureRow.state == OPEN)
+            .where(*scoped(DepartureRow, workspace), DepartureRow.state == OPEN)
             .order_by(DepartureRow.last_day, DepartureRow.user_id)
         )
         async with reading(self._sessions) as session:
@@ -158,7 +153,9 @@ class SqlDepartureStore:
             row = await session.scalar(
                 select(DepartureRow)
                 .where(
-                    *_scope(workspace), DepartureRow.user_id == user_id, DepartureRow.state == OPEN
+                    *scoped(DepartureRow, workspace),
+                    DepartureRow.user_id == user_id,
+                    DepartureRow.state == OPEN,
                 )
                 .with_for_update()
             )
@@ -174,7 +171,9 @@ class SqlDepartureStore:
             closed = await session.execute(
                 update(DepartureRow)
                 .where(
-                    *_scope(workspace), DepartureRow.user_id == user_id, DepartureRow.state == OPEN
+                    *scoped(DepartureRow, workspace),
+                    DepartureRow.user_id == user_id,
+                    DepartureRow.state == OPEN,
                 )
                 .values(state=CANCELLED if cancelled else CLOSED)
                 .returning(DepartureRow.id)
@@ -184,7 +183,7 @@ class SqlDepartureStore:
     async def notes(self, workspace: WorkspaceRef) -> list[tuple[str, date, str]]:
         query = (
             select(DepartureRow)
-            .where(*_scope(workspace), DepartureRow.state != CANCELLED)
+            .where(*scoped(DepartureRow, workspace), DepartureRow.state != CANCELLED)
             .order_by(DepartureRow.last_day.desc(), DepartureRow.id.desc())
         )
         async with reading(self._sessions) as session:

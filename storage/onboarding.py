@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import (
-    ColumnElement,
     ForeignKeyConstraint,
     Index,
     Integer,
@@ -29,6 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bot.chat import Platform, WorkspaceRef
 from bot.onboarding.domain import Answers, CustomStep, Journey
 from storage.base import Base, UtcDateTime, dialect_insert, reading, writing
+from storage.scoping import scoped
 
 __all__ = ["SqlOnboardingStore"]
 
@@ -97,12 +97,6 @@ class StepRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-def _scope(
-    row: type[JourneyRow] | type[TickRow] | type[StepRow], workspace: WorkspaceRef
-) -> tuple[ColumnElement[bool], ...]:
-    return (row.platform == workspace.platform.value, row.workspace_id == workspace.workspace_id)
-
-
 def _answers(text: str | None) -> dict[str, str]:
     return {str(k): str(v) for k, v in json.loads(text).items()} if text else {}
 
@@ -146,13 +140,13 @@ class SqlOnboardingStore:
         async with reading(self._sessions) as session:
             row = await session.scalar(
                 select(JourneyRow).where(
-                    *_scope(JourneyRow, workspace), JourneyRow.user_id == user_id
+                    *scoped(JourneyRow, workspace), JourneyRow.user_id == user_id
                 )
             )
             if row is None:
                 return None
             steps = await session.scalars(
-                select(TickRow.step).where(*_scope(TickRow, workspace), TickRow.user_id == user_id)
+                select(TickRow.step).where(*scoped(TickRow, workspace), TickRow.user_id == user_id)
             )
             return _journey(row, frozenset(steps))
 
@@ -163,14 +157,14 @@ class SqlOnboardingStore:
             rows = list(
                 await session.scalars(
                     select(JourneyRow)
-                    .where(*_scope(JourneyRow, workspace), still | ended_since)
+                    .where(*scoped(JourneyRow, workspace), still | ended_since)
                     .order_by(JourneyRow.started_at, JourneyRow.user_id)
                 )
             )
             ticks: dict[str, set[str]] = {}
             for user_id, step in await session.execute(
                 select(TickRow.user_id, TickRow.step).where(
-                    *_scope(TickRow, workspace), TickRow.user_id.in_([r.user_id for r in rows])
+                    *scoped(TickRow, workspace), TickRow.user_id.in_([r.user_id for r in rows])
                 )
             ):
                 ticks.setdefault(user_id, set()).add(step)
@@ -207,7 +201,7 @@ class SqlOnboardingStore:
             removed = await session.execute(
                 delete(TickRow)
                 .where(
-                    *_scope(TickRow, workspace), TickRow.user_id == user_id, TickRow.step == step
+                    *scoped(TickRow, workspace), TickRow.user_id == user_id, TickRow.step == step
                 )
                 .returning(TickRow.step)
             )
@@ -226,7 +220,7 @@ class SqlOnboardingStore:
         async with writing(self._sessions) as session:
             await session.execute(
                 update(JourneyRow)
-                .where(*_scope(JourneyRow, workspace), JourneyRow.user_id == user_id)
+                .where(*scoped(JourneyRow, workspace), JourneyRow.user_id == user_id)
                 .values({column: json.dumps(dict(sorted(answers.items())))})
             )
 
@@ -236,7 +230,7 @@ class SqlOnboardingStore:
             ended = await session.execute(
                 update(JourneyRow)
                 .where(
-                    *_scope(JourneyRow, workspace),
+                    *scoped(JourneyRow, workspace),
                     JourneyRow.user_id == user_id,
                     JourneyRow.finished_at.is_(None),
                     JourneyRow.left_at.is_(None),
@@ -249,7 +243,7 @@ class SqlOnboardingStore:
     async def changes(self, workspace: WorkspaceRef) -> list[CustomStep]:
         async with reading(self._sessions) as session:
             rows = await session.scalars(
-                select(StepRow).where(*_scope(StepRow, workspace)).order_by(StepRow.id)
+                select(StepRow).where(*scoped(StepRow, workspace)).order_by(StepRow.id)
             )
             return [CustomStep(r.id, r.week, r.text, r.hides) for r in rows]
 
@@ -273,7 +267,7 @@ class SqlOnboardingStore:
         async with writing(self._sessions) as session:
             removed = await session.execute(
                 delete(StepRow)
-                .where(*_scope(StepRow, workspace), StepRow.id == step_id)
+                .where(*scoped(StepRow, workspace), StepRow.id == step_id)
                 .returning(StepRow.id)
             )
             return removed.first() is not None

@@ -13,7 +13,6 @@ from itertools import groupby
 
 from sqlalchemy import (
     Boolean,
-    ColumnElement,
     Date,
     ForeignKeyConstraint,
     Integer,
@@ -30,21 +29,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bot.chat import Platform, WorkspaceRef
 from bot.mentorship.matching import Group, Participant, Round
 from storage.base import Base, UtcDateTime, dialect_insert, reading, writing
+from storage.scoping import in_workspace, scoped
 
 __all__ = ["SqlPairingStore"]
 
 
-def _in_workspace() -> ForeignKeyConstraint:
-    return ForeignKeyConstraint(
-        ["platform", "workspace_id"],
-        ["workspaces.platform", "workspaces.workspace_id"],
-        ondelete="CASCADE",
-    )
-
-
 class PairingPersonRow(Base):
     __tablename__ = "pairing_people"
-    __table_args__ = (_in_workspace(),)
+    __table_args__ = (in_workspace(),)
 
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     workspace_id: Mapped[str] = mapped_column(String, primary_key=True)
@@ -56,7 +48,7 @@ class PairingPersonRow(Base):
 class PairingRoundRow(Base):
     __tablename__ = "pairing_rounds"
     __table_args__ = (
-        _in_workspace(),
+        in_workspace(),
         UniqueConstraint("platform", "workspace_id", "slot"),
         {"sqlite_autoincrement": True},
     )
@@ -80,12 +72,6 @@ class PairingGroupRow(Base):
     met: Mapped[bool | None] = mapped_column(Boolean)
 
 
-def _scope(
-    row: type[PairingPersonRow] | type[PairingRoundRow], workspace: WorkspaceRef
-) -> tuple[ColumnElement[bool], ...]:
-    return (row.platform == workspace.platform.value, row.workspace_id == workspace.workspace_id)
-
-
 class SqlPairingStore:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -93,7 +79,7 @@ class SqlPairingStore:
     async def people(self, workspace: WorkspaceRef) -> list[Participant]:
         query = (
             select(PairingPersonRow)
-            .where(*_scope(PairingPersonRow, workspace))
+            .where(*scoped(PairingPersonRow, workspace))
             .order_by(PairingPersonRow.user_id)
         )
         async with reading(self._sessions) as session:
@@ -118,7 +104,7 @@ class SqlPairingStore:
         async with writing(self._sessions) as session:
             removed = await session.execute(
                 delete(PairingPersonRow)
-                .where(*_scope(PairingPersonRow, workspace), PairingPersonRow.user_id == user_id)
+                .where(*scoped(PairingPersonRow, workspace), PairingPersonRow.user_id == user_id)
                 .returning(PairingPersonRow.user_id)
             )
             return removed.first() is not None
@@ -127,7 +113,7 @@ class SqlPairingStore:
         async with writing(self._sessions) as session:
             changed = await session.execute(
                 update(PairingPersonRow)
-                .where(*_scope(PairingPersonRow, workspace), PairingPersonRow.user_id == user_id)
+                .where(*scoped(PairingPersonRow, workspace), PairingPersonRow.user_id == user_id)
                 .values(away_until=until)
                 .returning(PairingPersonRow.user_id)
             )
@@ -163,7 +149,7 @@ class SqlPairingStore:
     async def rounds(self, workspace: WorkspaceRef, *, last: int) -> list[Round]:
         latest = (
             select(PairingRoundRow)
-            .where(*_scope(PairingRoundRow, workspace))
+            .where(*scoped(PairingRoundRow, workspace))
             .order_by(PairingRoundRow.slot.desc(), PairingRoundRow.id.desc())
             .limit(last)
         )
@@ -192,7 +178,7 @@ class SqlPairingStore:
 
     async def met(self, workspace: WorkspaceRef, round_id: int, user_id: str, met: bool) -> bool:
         in_workspace = select(PairingRoundRow.id).where(
-            *_scope(PairingRoundRow, workspace), PairingRoundRow.id == round_id
+            *scoped(PairingRoundRow, workspace), PairingRoundRow.id == round_id
         )
         async with writing(self._sessions) as session:
             answered = await session.execute(

@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.chat import MemberRef, WorkspaceRef
@@ -33,24 +33,9 @@ from storage.rituals_rows import (
     ritual_of,
     turn_of,
 )
+from storage.scoping import scoped
 
 __all__ = ["SqlRitualStore"]
-
-
-_Scoped = (
-    type[RitualRow]
-    | type[RitualEntryRow]
-    | type[RitualPersonRow]
-    | type[RitualQuestionRow]
-    | type[RitualAskedRow]
-)
-
-
-def _scope(row: _Scoped, workspace: WorkspaceRef) -> tuple[ColumnElement[bool], ...]:
-    return (
-        row.platform == workspace.platform.value,
-        row.workspace_id == workspace.workspace_id,
-    )
 
 
 def _options(options: Mapping[str, str]) -> str:
@@ -84,13 +69,13 @@ class SqlRitualStore:
             return ritual_of(row)
 
     async def get(self, workspace: WorkspaceRef, ritual_id: int) -> Ritual | None:
-        query = select(RitualRow).where(*_scope(RitualRow, workspace), RitualRow.id == ritual_id)
+        query = select(RitualRow).where(*scoped(RitualRow, workspace), RitualRow.id == ritual_id)
         async with reading(self._sessions) as session:
             row = await session.scalar(query)
             return None if row is None else ritual_of(row)
 
     async def of_workspace(self, workspace: WorkspaceRef) -> list[Ritual]:
-        query = select(RitualRow).where(*_scope(RitualRow, workspace)).order_by(RitualRow.id)
+        query = select(RitualRow).where(*scoped(RitualRow, workspace)).order_by(RitualRow.id)
         async with reading(self._sessions) as session:
             return [ritual_of(row) for row in await session.scalars(query)]
 
@@ -105,7 +90,7 @@ class SqlRitualStore:
         async with writing(self._sessions) as session:
             await session.execute(
                 update(RitualRow)
-                .where(*_scope(RitualRow, ritual.workspace), RitualRow.id == ritual.id)
+                .where(*scoped(RitualRow, ritual.workspace), RitualRow.id == ritual.id)
                 .values(
                     schedule=ritual.schedule,
                     timezone=ritual.timezone,
@@ -121,7 +106,7 @@ class SqlRitualStore:
         async with writing(self._sessions) as session:
             removed = await session.execute(
                 delete(RitualRow)
-                .where(*_scope(RitualRow, workspace), RitualRow.id == ritual_id)
+                .where(*scoped(RitualRow, workspace), RitualRow.id == ritual_id)
                 .returning(RitualRow.id)
             )
             return removed.first() is not None
@@ -158,7 +143,7 @@ class SqlRitualStore:
     async def questions(self, workspace: WorkspaceRef, bank: str) -> list[Question]:
         query = (
             select(RitualQuestionRow)
-            .where(*_scope(RitualQuestionRow, workspace), RitualQuestionRow.bank == bank)
+            .where(*scoped(RitualQuestionRow, workspace), RitualQuestionRow.bank == bank)
             .order_by(RitualQuestionRow.id)
         )
         async with reading(self._sessions) as session:
@@ -184,7 +169,7 @@ class SqlRitualStore:
 
     async def asked(self, workspace: WorkspaceRef, bank: str) -> set[str]:
         query = select(RitualAskedRow.question_key).where(
-            *_scope(RitualAskedRow, workspace), RitualAskedRow.bank == bank
+            *scoped(RitualAskedRow, workspace), RitualAskedRow.bank == bank
         )
         async with reading(self._sessions) as session:
             return set(await session.scalars(query))
@@ -203,7 +188,7 @@ class SqlRitualStore:
             if fresh_cycle:
                 await session.execute(
                     delete(RitualAskedRow).where(
-                        *_scope(RitualAskedRow, workspace), RitualAskedRow.bank == bank
+                        *scoped(RitualAskedRow, workspace), RitualAskedRow.bank == bank
                     )
                 )
             if keys:
@@ -252,7 +237,7 @@ class SqlRitualStore:
         until: datetime | None = None,
     ) -> list[Entry]:
         query = select(RitualEntryRow).where(
-            *_scope(RitualEntryRow, workspace), RitualEntryRow.kind == kind.value
+            *scoped(RitualEntryRow, workspace), RitualEntryRow.kind == kind.value
         )
         if ritual_id is None:
             query = query.where(RitualEntryRow.ritual_id.is_(None))
@@ -279,7 +264,7 @@ class SqlRitualStore:
     async def people(self, workspace: WorkspaceRef) -> list[Person]:
         query = (
             select(RitualPersonRow)
-            .where(*_scope(RitualPersonRow, workspace))
+            .where(*scoped(RitualPersonRow, workspace))
             .order_by(RitualPersonRow.user_id)
         )
         async with reading(self._sessions) as session:

@@ -30,14 +30,7 @@ from bot.chat import Platform, WorkspaceRef
 from bot.rituals.domain import Kind, Ritual, State
 from bot.rituals.records import Entry, EntryKind, Person, Turn, TurnStatus
 from storage.base import Base, UtcDateTime
-
-
-def _in_workspace() -> ForeignKeyConstraint:
-    return ForeignKeyConstraint(
-        ["platform", "workspace_id"],
-        ["workspaces.platform", "workspaces.workspace_id"],
-        ondelete="CASCADE",
-    )
+from storage.scoping import in_workspace
 
 
 def _of_ritual() -> ForeignKeyConstraint:
@@ -47,7 +40,7 @@ def _of_ritual() -> ForeignKeyConstraint:
 class RitualRow(Base):
     __tablename__ = "rituals"
     __table_args__ = (
-        _in_workspace(),
+        in_workspace(),
         CheckConstraint("state IN ('active', 'paused')", name="state"),
         # `/ritual list` and every lookup by id go through the workspace.
         Index("ix_rituals_workspace", "platform", "workspace_id", "id"),
@@ -86,7 +79,7 @@ class RitualTurnRow(Base):
 class RitualEntryRow(Base):
     __tablename__ = "ritual_entries"
     __table_args__ = (
-        _in_workspace(),
+        in_workspace(),
         _of_ritual(),
         # One answer per member, kind and occasion (NULLs never collide: wins pile up).
         # The same index reads one occasion's answers.
@@ -108,7 +101,7 @@ class RitualEntryRow(Base):
 
 class RitualPersonRow(Base):
     __tablename__ = "ritual_people"
-    __table_args__ = (_in_workspace(),)
+    __table_args__ = (in_workspace(),)
 
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     workspace_id: Mapped[str] = mapped_column(String, primary_key=True)
@@ -121,7 +114,7 @@ class RitualPersonRow(Base):
 class RitualQuestionRow(Base):
     __tablename__ = "ritual_questions"
     __table_args__ = (
-        _in_workspace(),
+        in_workspace(),
         Index("ix_ritual_questions_bank", "platform", "workspace_id", "bank"),
     )
 
@@ -136,7 +129,7 @@ class RitualQuestionRow(Base):
 
 class RitualAskedRow(Base):
     __tablename__ = "ritual_asked"
-    __table_args__ = (_in_workspace(),)
+    __table_args__ = (in_workspace(),)
 
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     workspace_id: Mapped[str] = mapped_column(String, primary_key=True)
