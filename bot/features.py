@@ -331,6 +331,22 @@ class Setting:
                 return value.lower() if value.lower() in self.choices else None
         return value
 
+    def value(self, workspace: Workspace) -> str:
+        """The workspace's value, or the default when it has none that fits."""
+        return self.check(workspace.settings.get(self.key, self.default)) or self.default
+
+    def daily(self, workspace: Workspace, *, day: str = "*", day_of_week: str = "*") -> Cron:
+        """Every day (or those cron's `day` and `day_of_week` name) at the time
+        this TIME setting names, in the workspace's time zone."""
+        hour, _, minute = self.value(workspace).partition(":")
+        return Cron(
+            timezone=workspace.timezone,
+            hour=str(int(hour)),
+            minute=str(int(minute)),
+            day=day,
+            day_of_week=day_of_week,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Feature:

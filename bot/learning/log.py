@@ -43,13 +43,8 @@ MAX_TITLE = 120
 
 def learning_day_recurrence(workspace: Workspace) -> Cron:
     """When the workspace's learning days start: `learning.days` at `learning.time`."""
-    at = LEARNING_TIME.check(workspace.settings.get(LEARNING_TIME.key, "")) or "09:30"
-    hour, _, minute = at.partition(":")
-    return Cron(
-        timezone=workspace.timezone,
-        day=learning_days(workspace.settings.get("learning.days", "")),
-        hour=str(int(hour)),
-        minute=str(int(minute)),
+    return LEARNING_TIME.daily(
+        workspace, day=learning_days(workspace.settings.get("learning.days", ""))
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.chat import N_, Directory, Message
-from bot.features import Cron, Job, Response, Setting, SettingKind, Tick, dm
+from bot.features import Job, Response, Setting, SettingKind, Tick, dm
 from bot.mentorship.domain import CHECK_INS, MentorStore, day_of
 from bot.mentorship.mentoring import FEEDBACK, length_of
 
@@ -34,15 +34,11 @@ class CheckIns:
             workspace = await self._directory.workspace(ref)
             if workspace is None:
                 continue
-            at = CHECK_IN_TIME.check(workspace.settings.get(CHECK_IN_TIME.key, "")) or "10:00"
-            hour, _, minute = at.partition(":")
             jobs.append(
                 Job(
                     key=f"mentorship.check_ins:{ref.platform.value}:{ref.workspace_id}",
                     workspace=ref,
-                    recurrence=Cron(
-                        timezone=workspace.timezone, hour=str(int(hour)), minute=str(int(minute))
-                    ),
+                    recurrence=CHECK_IN_TIME.daily(workspace),
                     run=self.check_in,
                     grace=timedelta(hours=12),
                 )

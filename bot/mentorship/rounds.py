@@ -52,13 +52,8 @@ SETTINGS = (
 _BY_KEY = {s.key: s for s in SETTINGS}
 
 
-def _setting(workspace: Workspace, key: str) -> str:
-    setting = _BY_KEY[key]
-    return setting.check(workspace.settings.get(key, setting.default)) or setting.default
-
-
 def weeks_of(workspace: Workspace) -> int:
-    return int(_setting(workspace, "pairing.weeks"))
+    return int(_BY_KEY["pairing.weeks"].value(workspace))
 
 
 def _local_day(moment: datetime, workspace: Workspace) -> date:
@@ -79,8 +74,8 @@ class Rounds:
             if workspace is None:
                 continue
             weeks = weeks_of(workspace)
-            hour, _, minute = _setting(workspace, "pairing.time").partition(":")
-            day = ANCHOR + timedelta(days=DAYS.index(_setting(workspace, "pairing.day")))
+            hour, _, minute = _BY_KEY["pairing.time"].value(workspace).partition(":")
+            day = ANCHOR + timedelta(days=DAYS.index(_BY_KEY["pairing.day"].value(workspace)))
             start = datetime.combine(day, time(int(hour), int(minute)))
             every = Every(
                 interval=timedelta(weeks=weeks),

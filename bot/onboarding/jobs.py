@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.chat import N_, Action, ButtonStyle, Directory, Message
-from bot.features import Cron, Job, Response, Setting, SettingKind, Tick, dm
+from bot.features import Job, Response, Setting, SettingKind, Tick, dm
 from bot.onboarding.checklist import progress_view
 from bot.onboarding.domain import DAYS, WEEKS, OnboardingStore, day_of, program, progress
 from bot.onboarding.welcome import steps_view
@@ -40,15 +40,11 @@ class FollowUps:
             workspace = await self._directory.workspace(ref)
             if workspace is None:
                 continue
-            at = FOLLOW_UP_TIME.check(workspace.settings.get(FOLLOW_UP_TIME.key, "")) or "10:00"
-            hour, _, minute = at.partition(":")
             jobs.append(
                 Job(
                     key=f"onboarding.follow_ups:{ref.platform.value}:{ref.workspace_id}",
                     workspace=ref,
-                    recurrence=Cron(
-                        timezone=workspace.timezone, hour=str(int(hour)), minute=str(int(minute))
-                    ),
+                    recurrence=FOLLOW_UP_TIME.daily(workspace),
                     run=self.follow_up,
                     grace=timedelta(hours=12),
                 )

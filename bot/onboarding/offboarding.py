@@ -28,7 +28,6 @@ from bot.chat import (
 )
 from bot.features import (
     Call,
-    Cron,
     Invocation,
     Job,
     Press,
@@ -313,15 +312,11 @@ class Offboarding:
             workspace = await self._directory.workspace(ref)
             if workspace is None:
                 continue
-            at = FOLLOW_UP_TIME.check(workspace.settings.get(FOLLOW_UP_TIME.key, "")) or "10:00"
-            hour, _, minute = at.partition(":")
             jobs.append(
                 Job(
                     key=f"offboarding.daily:{ref.platform.value}:{ref.workspace_id}",
                     workspace=ref,
-                    recurrence=Cron(
-                        timezone=workspace.timezone, hour=str(int(hour)), minute=str(int(minute))
-                    ),
+                    recurrence=FOLLOW_UP_TIME.daily(workspace),
                     run=self.daily,
                     grace=timedelta(hours=12),
                 )
