@@ -72,7 +72,7 @@ class Profile:
             case "set":
                 return await self.set(call, rest)
             case "workspace":
-                return self.workspace(call, call.workspace)
+                return self.workspace(call, call.workspace, rest)
         return refusal(call, N_("I do not know “%(verb)s”. Try: %(usage)s"), verb=verb, usage=USAGE)
 
     def help(self, call: Invocation) -> Message:
@@ -145,19 +145,34 @@ class Profile:
     def _settings(self) -> dict[str, Setting]:
         return {s.key: s for feature in self._features() for s in feature.settings}
 
-    def workspace(self, call: Invocation, workspace: Workspace) -> Message:
+    def workspace(self, call: Invocation, workspace: Workspace, group: str = "") -> Message:
+        """The workspace's language and time zone and, per feature, how many
+        settings it has; with a `group` (a feature's prefix), that one's settings."""
+        every = sorted(self._settings().values(), key=lambda s: s.key)
+        group = group.strip().lower().rstrip(".")
+        groups: dict[str, int] = {}
+        for setting in every:
+            prefix = setting.key.split(".", 1)[0]
+            groups[prefix] = groups.get(prefix, 0) + 1
         rows = [
             {
                 "key": s.key,
                 "value": workspace.settings.get(s.key, s.default),
                 "description": s.description,
             }
-            for s in sorted(self._settings().values(), key=lambda s: s.key)
+            for s in every
+            if group and s.key.split(".", 1)[0] == group
         ]
         return self._private(
             call,
             "hearth/workspace_settings",
-            {"language": workspace.locale, "timezone": workspace.timezone, "settings": rows},
+            {
+                "language": workspace.locale,
+                "timezone": workspace.timezone,
+                "group": group if group in groups else "",
+                "groups": [{"name": name, "count": n} for name, n in groups.items()],
+                "settings": rows,
+            },
         )
 
     async def set(self, call: Invocation, rest: str) -> Message:
@@ -196,7 +211,7 @@ class Profile:
                 )
             changed = replace(workspace, settings={**workspace.settings, key: checked})
         await self._roster.save_workspace(changed)
-        return self.workspace(call, changed)
+        return self.workspace(call, changed, key.split(".", 1)[0] if "." in key else "")
 
     def _check_workspace(self, key: str, value: str) -> str | None:
         if key == "language":

@@ -48,14 +48,6 @@ CIRCLE = (
     Subcommand("members", N_("Who is in a circle"), (_NAME,)),
     Subcommand("remove", N_("Remove a circle you started"), (_NAME,)),
 )
-ASK = (
-    Subcommand(
-        "ask",
-        N_("Ask the leaders, anonymously"),
-        (Option("question", N_("Your question"), required=True),),
-        words="",
-    ),
-)
 PULSE = (
     Subcommand(
         "ask",
@@ -89,7 +81,6 @@ def build(*, store: CommunityStore, directory: Directory) -> Feature:
                 voices.ask,
                 description=N_("Ask the leaders a question, anonymously"),
                 usage=ASK_USAGE,
-                subcommands=ASK,
             ),
             Command(
                 "pulse",
