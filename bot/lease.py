@@ -18,6 +18,7 @@ from bot.runs import RunStore
 from bot.schedule import Clock
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+KEEP_TERMS = 10  # past terms kept, for whoever looks into who held the lease lately
 
 
 class Lease:
@@ -58,6 +59,8 @@ class Lease:
             following = current + self._term
             if following not in self._held and await self._claim(following, now):
                 self._held.add(following)
+                # Terms long past say nothing: keep the run table from growing by them.
+                await self._runs.forget(self._key, before=current - KEEP_TERMS * self._term)
         return current in self._held
 
     @property

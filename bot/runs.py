@@ -37,3 +37,7 @@ class RunStore(Protocol):
     async def last_slots(self, keys: Sequence[str]) -> dict[str, datetime]:
         """`last_slot` of many keys at once; keys with no run are left out."""
         ...
+
+    async def forget(self, key: str, *, before: datetime) -> int:
+        """Delete the key's runs scheduled before a moment; how many went."""
+        ...

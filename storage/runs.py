@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import Executable, bindparam, func, select, update
+from sqlalchemy import Executable, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.runs import RunStatus
@@ -94,6 +94,15 @@ class SqlRunStore:
                 )
                 found.update({key: last for key, last in rows if last is not None})
         return found
+
+    async def forget(self, key: str, *, before: datetime) -> int:
+        async with writing(self._sessions) as session:
+            gone = await session.execute(
+                delete(RunRow)
+                .where(RunRow.job_key == key, RunRow.scheduled_for < before)
+                .returning(RunRow.job_key)
+            )
+            return len(gone.all())
 
     async def _insert(self, **values: object) -> bool:
         row = {"owner": None, "finished_at": None, **values}

@@ -59,6 +59,12 @@ class FakeRunStore:
                 found[key] = max(slot, found.get(key, slot))
         return found
 
+    async def forget(self, key: str, *, before: datetime) -> int:
+        gone = [(k, slot) for k, slot in self.runs if k == key and slot < before]
+        for run in gone:
+            del self.runs[run]
+        return len(gone)
+
     def statuses(self, key: str) -> dict[datetime, RunStatus]:
         """The recorded slots of one job, in time order."""
         return {slot: run.status for (k, slot), run in sorted(self.runs.items()) if k == key}

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.lease import Lease
+from sqlalchemy import text
+
+from bot.lease import KEEP_TERMS, Lease
 from bot.runs import RunStore
 from bot.schedule import SimulatedClock
 from storage import open_storage, upgrade
@@ -40,6 +42,25 @@ async def test_the_first_to_ask_holds_the_lease_and_keeps_it() -> None:
     holders = await step_both(a, b, clock, T0 + timedelta(minutes=10))
 
     assert set(holders) == {"a"}
+
+
+async def test_terms_long_past_are_forgotten_so_the_run_table_stays_small(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path}/hearth.db"
+    await upgrade(url)
+    async with await open_storage(url) as storage:
+        clock = SimulatedClock(T0)
+        a, b = pair(storage.runs, clock)
+        holders = await step_both(a, b, clock, T0 + timedelta(hours=3))  # 270 terms
+        async with storage.engine.connect() as connection:
+            kept = await connection.scalar(
+                text("SELECT count(*) FROM runs WHERE job_key = 'lease:discord.gateway'")
+            )
+
+    assert set(holders) == {"a"}
+    assert kept is not None
+    assert kept <= KEEP_TERMS + 2
 
 
 async def test_a_standby_takes_over_within_a_term_of_the_holder_dying() -> None:
