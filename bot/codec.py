@@ -52,8 +52,17 @@ _FIELDS: dict[type[Any], tuple[str, ...]] = {}
 
 
 def _encode(value: object) -> object:
-    if type(value) in _PLAIN:  # exact types: a StrEnum is a str, and is tagged below
+    kind = type(value)
+    if kind in _PLAIN:  # exact types: a StrEnum is a str, and is tagged below
         return value
+    names = _FIELDS.get(kind)
+    if names is not None:  # a dataclass seen before: the common case, first
+        return {
+            "$type": kind.__name__,
+            "v": {name: _encode(getattr(value, name)) for name in names},
+        }
+    if isinstance(value, dict) and all(type(k) is str for k in value):
+        return {"$map": {k: _encode(v) for k, v in value.items()}}
     if isinstance(value, Enum):
         name = type(value).__name__
         if _ENUMS.get(name) is not type(value):

@@ -205,28 +205,31 @@ async def facts(
     local day may be counted two giving days.
     """
     workspace = member.workspace
-    received, given = await _totals(session, member)
     gave_by = (*in_workspace(KudosRow, workspace), KudosRow.giver == member.user_id, NOT_REVERSED)
+    counted = (
+        select(func.count())
+        .select_from(KudosRow)
+        .where(*_received_by(member), KudosRow.given_at >= now - YEAR)
+        .scalar_subquery()
+    )
+    receivers = select(func.count(KudosRow.receiver.distinct())).where(*gave_by).scalar_subquery()
+    total = (*in_workspace(KudosTotalRow, workspace), KudosTotalRow.user_id == member.user_id)
+    received = select(KudosTotalRow.received).where(*total).scalar_subquery()
+    given = select(KudosTotalRow.given).where(*total).scalar_subquery()
+    # The counts in one statement: facts are read on the hot path of giving.
+    row = (await session.execute(select(received, given, counted, receivers))).one()
     given_times = await session.scalars(
         select(KudosRow.given_at)
         .distinct()
         .where(*gave_by, KudosRow.given_at >= now - streak_window)
     )
-    distinct_receivers = await session.scalar(
-        select(func.count(KudosRow.receiver.distinct())).where(*gave_by)
-    )
     values = await _values_received(session, member)
     return Facts(
-        received_total=received,
-        given_total=given,
-        received_last_year=await _count(
-            session,
-            workspace,
-            KudosRow.receiver == member.user_id,
-            KudosRow.given_at >= now - YEAR,
-        ),
+        received_total=row[0] or 0,
+        given_total=row[1] or 0,
+        received_last_year=row[2] or 0,
         giving_days_in_window=len({at.astimezone(UTC).date() for at in given_times}),
-        distinct_receivers=distinct_receivers or 0,
+        distinct_receivers=row[3] or 0,
         top_value=values[0] if values else None,
     )
 

@@ -32,6 +32,7 @@ from storage.core import OutboxRow
 OUTBOX: Final = Base.metadata.tables[OutboxRow.__tablename__]
 
 _PENDING = (OutboxRow.sent_at.is_(None), OutboxRow.dead_at.is_(None))
+WRITTEN_KEPT = 10_000  # messages remembered by their payload until the courier takes them
 _PENDING_ROW = (OUTBOX.c.sent_at.is_(None), OUTBOX.c.dead_at.is_(None))
 
 Key = tuple[str, str, str]
@@ -97,6 +98,7 @@ _STATEMENTS: Final = Prepared(_build)
 class SqlOutbox:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
+        self._written: dict[str, Message] = {}  # payload text -> the message it encodes
 
     async def put(
         self, workspace: WorkspaceRef, messages: Sequence[Message], *, now: datetime
@@ -122,6 +124,12 @@ class SqlOutbox:
         ]
         if not rows:
             return [0] * len(batches)
+        # This process's courier will most likely send these: it finds them by
+        # their payload text when it takes them back, instead of decoding it.
+        for row, message in zip(rows, (m for _, ms in batches for m in ms), strict=True):
+            self._written[row["payload"]] = message
+        while len(self._written) > WRITTEN_KEPT:
+            del self._written[next(iter(self._written))]
         async with writing(self._sessions) as session:
             connection = await session.connection()
             result = await connection.execute(_STATEMENTS.on(connection).put, rows)
@@ -151,7 +159,10 @@ class SqlOutbox:
                 _STATEMENTS.on(connection).take,
                 {"now": now, "lease_until": lease_until, "limit": limit},
             )
-            return [_envelope(row) for row in sorted(rows, key=lambda row: row.id)]
+            return [
+                _envelope(row, self._written.pop(row.payload, None))
+                for row in sorted(rows, key=lambda row: row.id)
+            ]
 
     async def sent(self, envelope_id: int, *, channel: str, message_id: str, now: datetime) -> None:
         await self.sent_many([(envelope_id, Posted(channel, message_id))], now=now)
@@ -217,11 +228,14 @@ class SqlOutbox:
             )
 
 
-def _envelope(row: Row[Any]) -> Envelope:
+def _envelope(row: Row[Any], known: Message | None = None) -> Envelope:
+    """An outbox row as the courier takes it; `known` is its message when this
+    process wrote the very same payload (an encoding is never reused for
+    another message), so it need not be decoded again."""
     return Envelope(
         id=row.id,
         workspace=WorkspaceRef(Platform(row.platform), row.workspace_id),
-        message=codec.load_message(row.payload),
+        message=known if known is not None else codec.load_message(row.payload),
         attempts=row.attempts,
         next_try=row.next_try,
         created_at=row.created_at,

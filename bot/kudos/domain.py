@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from bot.chat import N_, Member, MemberRef, WorkspaceRef
 from bot.kudos.parsing import emoji_name
+from bot.mentions import channel_named
 
 DEFAULT_VALUES = ("teamwork", "learning", "trust", "celebrate")
 UNDO_WINDOW = timedelta(minutes=10)
@@ -68,6 +69,9 @@ class Thresholds:
 _DEFAULTS = Thresholds()
 
 
+_READ_KEPT = 8  # the settings of the workspaces most recently seen
+
+
 @dataclass(frozen=True, slots=True)
 class Policy:
     """A workspace's kudos settings, read from its `kudos.*` settings."""
@@ -84,6 +88,18 @@ class Policy:
 
     @classmethod
     def of(cls, settings: Mapping[str, str]) -> Policy:
+        """The policy of these settings, read once per settings object: a
+        workspace's settings are replaced, never changed in place."""
+        for known, policy in _READ:
+            if known is settings:
+                return policy
+        policy = cls._read(settings)
+        _READ.insert(0, (settings, policy))
+        del _READ[_READ_KEPT:]
+        return policy
+
+    @classmethod
+    def _read(cls, settings: Mapping[str, str]) -> Policy:
         period = settings.get("kudos.period", Period.DAY.value)
         allowance = _int(settings, "kudos.allowance", 5)
         return cls(
@@ -97,7 +113,7 @@ class Policy:
             values=_words(settings, "kudos.values", DEFAULT_VALUES),
             require_value=_flag(settings, "kudos.require_value", False),
             allow_dm=_flag(settings, "kudos.allow_dm", False),
-            digest_channel=settings.get("kudos.digest_channel", "").lstrip("#") or None,
+            digest_channel=channel_named(settings.get("kudos.digest_channel", "")),
             thresholds=Thresholds(
                 **{
                     f.name: _int(settings, f"kudos.badge.{f.name}", getattr(_DEFAULTS, f.name))
@@ -108,6 +124,9 @@ class Policy:
 
     def allowance_for(self, member: Member) -> int:
         return self.manager_allowance if member.role.can_manage else self.allowance
+
+
+_READ: list[tuple[Mapping[str, str], Policy]] = []
 
 
 def period_bounds(period: Period, now: datetime, timezone: str) -> tuple[datetime, datetime]:
