@@ -50,11 +50,32 @@ _PLAIN = frozenset({str, int, float, bool, type(None)})
 # Field names per dataclass, read once: `dataclasses.fields` is slow to call per value.
 _FIELDS: dict[type[Any], tuple[str, ...]] = {}
 
+# Workspace and member references are frozen values that recur in almost every
+# payload (a kudos message names its giver and receivers): each is encoded once
+# and its encoding reused. Encodings are never modified, only serialised.
+_REFERENCES: dict[type[Any], tuple[str, ...]] = {
+    kind: tuple(f.name for f in dataclasses.fields(kind))
+    for kind in (chat.WorkspaceRef, chat.MemberRef)
+}
+_REFERENCES_KEPT = 4096
+_encoded_references: dict[object, object] = {}
+
 
 def _encode(value: object) -> object:
     kind = type(value)
     if kind in _PLAIN:  # exact types: a StrEnum is a str, and is tagged below
         return value
+    shared = _REFERENCES.get(kind)
+    if shared is not None:
+        encoded = _encoded_references.get(value)
+        if encoded is None:
+            if len(_encoded_references) >= _REFERENCES_KEPT:
+                _encoded_references.clear()
+            encoded = _encoded_references[value] = {
+                "$type": kind.__name__,
+                "v": {name: _encode(getattr(value, name)) for name in shared},
+            }
+        return encoded
     names = _FIELDS.get(kind)
     if names is not None:  # a dataclass seen before: the common case, first
         return {

@@ -152,6 +152,7 @@ class Renderer:
         self._overrides = dict(overrides or {})
         self._catalogs = catalogs or Catalogs()
         self._environments: dict[tuple[Dialect, str], SandboxedEnvironment] = {}
+        self._resolved: dict[str, str] = {}  # a locale asked for -> the shipped one it gets
 
     @classmethod
     def from_features(cls, features: Iterable[Feature], **options: Any) -> Renderer:
@@ -173,15 +174,21 @@ class Renderer:
 
     def render(self, message: Message, *, dialect: Dialect, locale: str, timezone: str) -> Rendered:
         """Text over the dialect's limit is cut; `mentions` keeps only the pings left in it."""
-        locale = resolve_locale(locale, None, self.locales)
+        resolved = self._resolved.get(locale)
+        if resolved is None:
+            resolved = self._resolved[locale] = resolve_locale(locale, None, self.locales)
+        locale = resolved
         text, mentions = self._render_text(message, dialect=dialect, locale=locale, tz=timezone)
         if dialect.limit is not None and len(text) > dialect.limit:
             log.warning("%s is %s characters in %s; cut", message.template, len(text), dialect.name)
             text = fit(text, dialect)
-        gettext = self._gettext(locale)
-        actions = tuple(
-            RenderedAction(gettext(a.label), a.action_id, a.value, a.style) for a in message.actions
-        )
+        actions: tuple[RenderedAction, ...] = ()
+        if message.actions:
+            gettext = self._gettext(locale)
+            actions = tuple(
+                RenderedAction(gettext(a.label), a.action_id, a.value, a.style)
+                for a in message.actions
+            )
         pinged = tuple(user for user, ping in mentions.items() if ping in text)
         return Rendered(text=text, mentions=pinged, actions=actions)
 

@@ -9,6 +9,7 @@ ranks, stats, facts) lives in `storage.kudos_reading`.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Final
 
 from sqlalchemy import ColumnElement, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -27,7 +28,7 @@ from bot.kudos.domain import (
     Stats,
 )
 from storage import kudos_reading as reads
-from storage.base import dialect_insert, reading, writing
+from storage.base import Base, Prepared, dialect_insert, reading, upsert, writing
 from storage.kudos_counts import Share, move_counts
 from storage.kudos_giving import record_gift
 from storage.kudos_rows import (
@@ -39,8 +40,18 @@ from storage.kudos_rows import (
     in_workspace,
     kudos_of,
 )
+from storage.sqlite_driver import run
 
 __all__ = ["SqlKudosStore"]
+
+KUDOS_AWARDS: Final = Base.metadata.tables[KudosAwardRow.__tablename__]
+
+# An award is inserted once: the second insert does nothing and returns no row.
+_AWARD: Final = Prepared(
+    lambda dialect: (
+        upsert(dialect, KUDOS_AWARDS).on_conflict_do_nothing().returning(KUDOS_AWARDS.c.user_id)
+    )
+)
 
 
 class SqlKudosStore:
@@ -173,20 +184,20 @@ class SqlKudosStore:
             raise ValueError(f"award for {award.member!r} recorded on member {member.user_id!r}")
         workspace = member.workspace
         async with writing(self._sessions) as session:
-            insert = (
-                dialect_insert(session, KudosAwardRow)
-                .values(
-                    platform=workspace.platform.value,
-                    workspace_id=workspace.workspace_id,
-                    user_id=member.user_id,
-                    milestone=award.milestone.value,
-                    detail=award.detail,
-                    awarded_at=award.awarded_at,
-                )
-                .on_conflict_do_nothing()
-                .returning(KudosAwardRow.user_id)
+            connection = await session.connection()
+            added = await run(
+                connection,
+                _AWARD.on(connection),
+                {
+                    "platform": workspace.platform.value,
+                    "workspace_id": workspace.workspace_id,
+                    "user_id": member.user_id,
+                    "milestone": award.milestone.value,
+                    "detail": award.detail,
+                    "awarded_at": award.awarded_at,
+                },
             )
-            return (await session.execute(insert)).first() is not None
+            return bool(added)
 
     async def awards_between(
         self, workspace: WorkspaceRef, *, start: datetime, end: datetime

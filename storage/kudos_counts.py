@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.chat import WorkspaceRef
 from storage.base import Prepared, upsert
 from storage.kudos_rows import KUDOS_TALLIES, KUDOS_TOTALS
+from storage.sqlite_driver import run
 
 RECEIVED: Final = "received"
 GIVEN: Final = "given"
@@ -101,7 +102,8 @@ async def move_counts(
     statements = _STATEMENTS.on(connection)
     scope = {"platform": workspace.platform.value, "workspace_id": workspace.workspace_id}
     members = sorted(received.keys() | given.keys())  # not `received | given`: it drops negatives
-    moved = await connection.execute(
+    moved = await run(
+        connection,
         statements.totals,
         [
             {**scope, "user_id": user_id, "received": received[user_id], "given": given[user_id]}
@@ -109,7 +111,7 @@ async def move_counts(
         ],
     )
     totals = {user_id: (received_now, given_now) for user_id, received_now, given_now in moved}
-    await connection.execute(statements.tallies, _tally_rows(scope, tallies))
+    await run(connection, statements.tallies, _tally_rows(scope, tallies))
     return totals
 
 

@@ -7,7 +7,8 @@ counting, so two gifts from one giver queue while other givers do not wait.
 Giving is the busiest write (every `/kudos`, message and reaction), so it
 sends four statements built once and none through the ORM: the allowance
 and replay check (one statement), the rows, then the totals and the daily
-tallies (`storage.kudos_counts`).
+tallies (`storage.kudos_counts`). On SQLite they go straight to the sqlite3
+connection (`storage.sqlite_driver.run`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from bot.kudos.domain import Gift, Given
 from storage.base import Prepared, upsert
 from storage.kudos_counts import Share, move_counts
 from storage.kudos_rows import KUDOS, join_values
+from storage.sqlite_driver import run
 
 #: The first key of the advisory locks this store takes on PostgreSQL, so
 #: they cannot collide with another store's locks.
@@ -85,7 +87,8 @@ async def record_gift(
     await _serialise_giver(session, workspace.member(gift.giver))
     used = 0
     recorded: set[str] = set()
-    checked = await connection.execute(
+    checked = await run(
+        connection,
         statements.check,
         {**scope, "giver": gift.giver, "since": period_start, "gift_id": gift.id},
     )
@@ -113,7 +116,7 @@ async def record_gift(
         "given_at": gift.given_at,
     }
     rows = [{**common, "receiver": receiver} for receiver in new]
-    stored = list((await connection.execute(statements.record, rows)).scalars())
+    stored = [receiver for (receiver,) in await run(connection, statements.record, rows)]
     shares = [Share(gift.giver, receiver, gift.given_at) for receiver in stored]
     totals = await move_counts(connection, workspace, shares, sign=1)
     return Given(used=used + len(stored), stored=len(stored), totals=totals)

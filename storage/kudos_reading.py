@@ -31,8 +31,10 @@ from typing import Final
 
 from sqlalchemy import (
     ColumnElement,
+    Executable,
     Select,
     String,
+    bindparam,
     cast,
     func,
     literal,
@@ -46,8 +48,11 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from bot.chat import MemberRef, WorkspaceRef
 from bot.kudos.domain import Facts, Standing, Stats
+from storage.base import Prepared
 from storage.kudos_counts import DAY, GIVEN, RECEIVED, WEEK, utc_day, week_of
 from storage.kudos_rows import (
+    KUDOS,
+    KUDOS_TOTALS,
     NOT_REVERSED,
     KudosAwardRow,
     KudosRow,
@@ -57,6 +62,7 @@ from storage.kudos_rows import (
     in_workspace,
     split_values,
 )
+from storage.sqlite_driver import run
 
 YEAR: Final = timedelta(days=365)
 
@@ -195,6 +201,48 @@ async def stats(session: AsyncSession, member: MemberRef) -> Stats:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _FactStatements:
+    counts: Executable  # totals, received in the last year, distinct receivers
+    giving_times: Executable  # when the member gave, since the streak window began
+    value_lists: Executable  # the value lists of the member's received kudos
+
+
+def _build_facts(dialect: str) -> _FactStatements:
+    in_scope = (
+        KUDOS.c.platform == bindparam("platform"),
+        KUDOS.c.workspace_id == bindparam("workspace_id"),
+        KUDOS.c.reversed_at.is_(None),
+    )
+    received_by = (*in_scope, KUDOS.c.receiver == bindparam("user_id"))
+    given_by = (*in_scope, KUDOS.c.giver == bindparam("user_id"))
+    counted = (
+        select(func.count())
+        .select_from(KUDOS)
+        .where(*received_by, KUDOS.c.given_at >= bindparam("year_start"))
+        .scalar_subquery()
+    )
+    receivers = select(func.count(KUDOS.c.receiver.distinct())).where(*given_by).scalar_subquery()
+    total = (
+        KUDOS_TOTALS.c.platform == bindparam("platform"),
+        KUDOS_TOTALS.c.workspace_id == bindparam("workspace_id"),
+        KUDOS_TOTALS.c.user_id == bindparam("user_id"),
+    )
+    received = select(KUDOS_TOTALS.c.received).where(*total).scalar_subquery()
+    given = select(KUDOS_TOTALS.c.given).where(*total).scalar_subquery()
+    return _FactStatements(
+        # The counts in one statement: facts are read on the hot path of giving.
+        counts=select(received, given, counted, receivers),
+        giving_times=select(KUDOS.c.given_at)
+        .distinct()
+        .where(*given_by, KUDOS.c.given_at >= bindparam("streak_start")),
+        value_lists=select(KUDOS.c.value_list).where(*received_by, KUDOS.c.value_list != ""),
+    )
+
+
+_FACTS: Final = Prepared(_build_facts)
+
+
 async def facts(
     session: AsyncSession, member: MemberRef, *, now: datetime, streak_window: timedelta
 ) -> Facts:
@@ -204,31 +252,26 @@ async def facts(
     member far from UTC who gives in the morning and in the evening of one
     local day may be counted two giving days.
     """
+    connection = await session.connection()
+    statements = _FACTS.on(connection)
     workspace = member.workspace
-    gave_by = (*in_workspace(KudosRow, workspace), KudosRow.giver == member.user_id, NOT_REVERSED)
-    counted = (
-        select(func.count())
-        .select_from(KudosRow)
-        .where(*_received_by(member), KudosRow.given_at >= now - YEAR)
-        .scalar_subquery()
+    who = {
+        "platform": workspace.platform.value,
+        "workspace_id": workspace.workspace_id,
+        "user_id": member.user_id,
+    }
+    [row] = await run(connection, statements.counts, {**who, "year_start": now - YEAR})
+    given_times = await run(
+        connection, statements.giving_times, {**who, "streak_start": now - streak_window}
     )
-    receivers = select(func.count(KudosRow.receiver.distinct())).where(*gave_by).scalar_subquery()
-    total = (*in_workspace(KudosTotalRow, workspace), KudosTotalRow.user_id == member.user_id)
-    received = select(KudosTotalRow.received).where(*total).scalar_subquery()
-    given = select(KudosTotalRow.given).where(*total).scalar_subquery()
-    # The counts in one statement: facts are read on the hot path of giving.
-    row = (await session.execute(select(received, given, counted, receivers))).one()
-    given_times = await session.scalars(
-        select(KudosRow.given_at)
-        .distinct()
-        .where(*gave_by, KudosRow.given_at >= now - streak_window)
+    values = _by_count(
+        _values_of(listed for (listed,) in await run(connection, statements.value_lists, who))
     )
-    values = await _values_received(session, member)
     return Facts(
         received_total=row[0] or 0,
         given_total=row[1] or 0,
         received_last_year=row[2] or 0,
-        giving_days_in_window=len({at.astimezone(UTC).date() for at in given_times}),
+        giving_days_in_window=len({at.astimezone(UTC).date() for (at,) in given_times}),
         distinct_receivers=row[3] or 0,
         top_value=values[0] if values else None,
     )
@@ -345,7 +388,11 @@ async def _values_received(session: AsyncSession, member: MemberRef) -> tuple[tu
     lists = await session.scalars(
         select(KudosRow.value_list).where(*_received_by(member), KudosRow.value_list != "")
     )
-    return _by_count(Counter(value for listed in lists for value in split_values(listed)).items())
+    return _by_count(_values_of(lists))
+
+
+def _values_of(lists: Iterable[str]) -> Iterable[tuple[str, int]]:
+    return Counter(value for listed in lists for value in split_values(listed)).items()
 
 
 def _by_count(pairs: Iterable[tuple[str, int]]) -> tuple[tuple[str, int], ...]:

@@ -10,7 +10,8 @@ only delays its rows until then.
 
 Queueing, leasing and marking sent are the busy statements (every kudos
 queues two messages): they are built once and sent as one statement per
-batch, whatever its size.
+batch, whatever its size (on SQLite straight to the sqlite3 connection,
+`storage.sqlite_driver.run`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import Executable, Row, bindparam, func, select, update
+from sqlalchemy import Executable, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import codec
@@ -28,6 +29,7 @@ from bot.chat import Message, Platform, WorkspaceRef
 from bot.outbox import Envelope, Posted
 from storage.base import Base, Prepared, reading, upsert, writing
 from storage.core import OutboxRow
+from storage.sqlite_driver import run
 
 OUTBOX: Final = Base.metadata.tables[OutboxRow.__tablename__]
 
@@ -132,7 +134,7 @@ class SqlOutbox:
             del self._written[next(iter(self._written))]
         async with writing(self._sessions) as session:
             connection = await session.connection()
-            result = await connection.execute(_STATEMENTS.on(connection).put, rows)
+            result = await run(connection, _STATEMENTS.on(connection).put, rows)
             # Rows without a key never conflict; a keyed one came back unless
             # its key was queued already (by an earlier batch, or earlier here).
             keyed: set[Key] = {
@@ -155,13 +157,14 @@ class SqlOutbox:
     async def take(self, *, now: datetime, lease_until: datetime, limit: int) -> list[Envelope]:
         async with writing(self._sessions) as session:
             connection = await session.connection()
-            rows = await connection.execute(
+            rows = await run(
+                connection,
                 _STATEMENTS.on(connection).take,
                 {"now": now, "lease_until": lease_until, "limit": limit},
             )
             return [
-                _envelope(row, self._written.pop(row.payload, None))
-                for row in sorted(rows, key=lambda row: row.id)
+                _envelope(row, self._written.pop(row[3], None))
+                for row in sorted(rows, key=lambda row: row[0])
             ]
 
     async def sent(self, envelope_id: int, *, channel: str, message_id: str, now: datetime) -> None:
@@ -181,7 +184,7 @@ class SqlOutbox:
         ]
         async with writing(self._sessions) as session:
             connection = await session.connection()
-            await connection.execute(_STATEMENTS.on(connection).sent, parameters)
+            await run(connection, _STATEMENTS.on(connection).sent, parameters)
 
     async def retry(self, envelope_id: int, *, at: datetime, error: str) -> None:
         await self._update(
@@ -228,15 +231,17 @@ class SqlOutbox:
             )
 
 
-def _envelope(row: Row[Any], known: Message | None = None) -> Envelope:
-    """An outbox row as the courier takes it; `known` is its message when this
-    process wrote the very same payload (an encoding is never reused for
-    another message), so it need not be decoded again."""
+def _envelope(row: Sequence[Any], known: Message | None = None) -> Envelope:
+    """An outbox row as the courier takes it (the columns `take` returns, in
+    order); `known` is its message when this process wrote the very same
+    payload (an encoding is never reused for another message), so it need
+    not be decoded again."""
+    envelope_id, platform, workspace_id, payload, attempts, next_try, created_at = row
     return Envelope(
-        id=row.id,
-        workspace=WorkspaceRef(Platform(row.platform), row.workspace_id),
-        message=known if known is not None else codec.load_message(row.payload),
-        attempts=row.attempts,
-        next_try=row.next_try,
-        created_at=row.created_at,
+        id=envelope_id,
+        workspace=WorkspaceRef(Platform(platform), workspace_id),
+        message=known if known is not None else codec.load_message(payload),
+        attempts=attempts,
+        next_try=next_try,
+        created_at=created_at,
     )

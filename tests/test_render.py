@@ -29,6 +29,7 @@ from jinja2 import Environment, UndefinedError
 from bot.chat import Action, ButtonStyle, Member, Message, Platform, WorkspaceRef
 from bot.dialects import DIALECTS, DISCORD, PLAIN, SLACK, ZWSP, Dialect, dialect_for
 from bot.render import CORE_PREFIX, CORE_TEMPLATES, SAMPLES_FILE, Renderer, decode_sample
+from bot.templating import substitute
 
 BOT = Path(__file__).resolve().parent.parent / "bot"
 LONG = "word " * 800
@@ -346,3 +347,25 @@ def test_each_platform_has_its_dialect() -> None:
     assert dialect_for(Platform.LOCAL) is PLAIN
     assert dialect_for(Platform.SLACK) is SLACK
     assert dialect_for(Platform.DISCORD) is DISCORD
+
+
+@pytest.mark.parametrize(
+    ("translated", "msgid", "expected"),
+    [
+        ("Hi %(name)s, 100%% sure: %(name)s", "Hi %(name)s", "Hi [ana], 100% sure: [ana]"),
+        ("%%(name)s is not a placeholder", "x", "%(name)s is not a placeholder"),
+        ("50% off, %(name)s", "x", "50% off, [ana]"),
+        ("Salut %(unknown)s", "Hello %(name)s", "Hello [ana]"),  # a bad translation: the msgid
+        ("", "", ""),
+    ],
+)
+def test_placeholders_are_filled_with_written_values(
+    translated: str, msgid: str, expected: str
+) -> None:
+    written = substitute(translated, msgid, values={"name": "ana"}, write=lambda v: f"[{v}]")
+    assert written == expected
+
+
+def test_a_placeholder_without_a_value_is_an_error_naming_it() -> None:
+    with pytest.raises(UndefinedError, match="'name'"):
+        substitute("Hello %(name)s", "Hello %(name)s", values={}, write=str)
