@@ -200,3 +200,9 @@ async def test_statements_with_one_parameter_or_none_run_straight_on_sqlite(
         await run(connection, QUEUE, [queued("a", NOW), queued("b", NOW)])
         assert await run(connection, count) == [(2,)]
         assert await run(connection, one, {"key": "b"}) == [("b",)]
+
+
+async def test_connections_keep_savepoint_journals_in_memory(storage: Storage) -> None:
+    async with storage.engine.connect() as connection:
+        found = await connection.exec_driver_sql("PRAGMA temp_store")
+        assert found.scalar() == 2  # MEMORY
